@@ -1,0 +1,3 @@
+from desktopnn.app import main
+
+raise SystemExit(main())

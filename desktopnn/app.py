@@ -1,0 +1,123 @@
+"""Command line and application start-up. Thin: parse, build the window, run."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+T_PROCESS = time.time()
+
+EPILOG = """examples:
+  desktopnn                          start on the first lesson
+  desktopnn --tab convolution        start on a lesson (names: see --list-tabs)
+  desktopnn --screenshot shots/      render every lesson at 1920x1080 to PNG and exit
+  desktopnn bench --json             measure start-up and compute speed
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="desktopnn", description="Teach how neural networks see and remember: kernels, feature maps, "
+        "pooling, tensors, autoencoders and RNNs, live and with the real numbers.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tab", metavar="NAME", help="lesson tab to open first")
+    p.add_argument("--list-tabs", action="store_true", help="print the lesson names and exit")
+    p.add_argument("--demo", action="store_true", help="use the built-in demo sources even when a camera or microphone exists")
+    p.add_argument("--device", choices=["cpu", "cuda", "mps"], help="compute device (default: CUDA, then MPS, then CPU)")
+    p.add_argument("--presentation", action="store_true", help="start in presentation mode (large text, high contrast)")
+    p.add_argument("--screenshot", metavar="DIR", help="render every tab at 1920x1080, normal and presentation, to DIR/*.png and exit")
+    p.add_argument("--smoke", action="store_true", help="start, show the window, process events briefly and quit (exit code 0)")
+    p.add_argument("--report-startup", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("image", nargs="?", help="an image file to open in the Convolution lab")
+    return p
+
+
+def _ensure_display(args) -> None:
+    """Headless runs (--screenshot, --smoke) work without a display; a normal start explains itself."""
+    if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") \
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        if args.screenshot or args.smoke:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        else:
+            sys.exit("desktopnn: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                     "Start it from a desktop session, or try: desktopnn --screenshot shots/")
+
+
+def make_app(argv: list[str] | None = None):
+    """The QApplication with desktopnn's global settings (also used by the tests)."""
+    from PySide6.QtWidgets import QApplication
+    import pyqtgraph as pg
+
+    app = QApplication.instance() or QApplication(argv or ["desktopnn"])
+    app.setApplicationName("desktopnn")
+    app.setOrganizationName("desktopnn")
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    from desktopnn import workers
+
+    app.aboutToQuit.connect(workers.shutdown_all)
+    return app
+
+
+def build_window(app, *, demo=False, device=None, presentation=False, settings=None, screen_height=None):
+    from desktopnn.ui.base import AppContext
+    from desktopnn.ui.main_window import MainWindow
+    from desktopnn.ui.theme import ThemeManager
+
+    themes = ThemeManager(app, presentation=presentation, screen_height=screen_height)
+    themes.apply()
+    ctx = AppContext(themes=themes, demo=demo)
+    return MainWindow(ctx, settings=settings, device=device)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "bench":
+        from desktopnn import bench
+
+        return bench.main(argv[1:])
+    args = build_parser().parse_args(argv)
+    if args.list_tabs:
+        from desktopnn.ui.tabs import tab_classes
+
+        for cls in tab_classes():
+            print(f"{cls.name:16} {cls.title}")
+        return 0
+    _ensure_display(args)
+    app = make_app([sys.argv[0]])
+    from desktopnn.settings import qsettings
+
+    settings = None if (args.screenshot or args.smoke) else qsettings()
+    window = build_window(app, demo=args.demo, device=args.device, presentation=args.presentation,
+                          settings=settings, screen_height=1080 if args.screenshot else None)
+    if args.presentation:
+        window.ctx.themes.set_presentation(True)
+    if args.tab and not window.select_tab(args.tab):
+        names = ", ".join(t.name for t in window.lesson_tabs)
+        print(f"desktopnn: no lesson called {args.tab!r}; choose one of: {names}", file=sys.stderr)
+        window.shutdown()
+        return 2
+    if args.image:
+        window.open_image(args.image)
+    if args.screenshot:
+        from desktopnn.ui.screenshots import render_all
+
+        paths = render_all(app, window, Path(args.screenshot))
+        for p in paths:
+            print(p)
+        window.close()
+        return 0
+    window.show()
+    if args.report_startup:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: print(f"DESKTOPNN_SHOWN {time.time():.6f}", flush=True))
+    if args.smoke:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(1500, window.close)
+    code = app.exec()
+    window.shutdown()
+    return code

@@ -1,0 +1,105 @@
+"""The one place that chooses where tensors live: CUDA, then Apple MPS, then CPU (DESIGN rule 6)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Callable, TypeVar
+
+import torch
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_device: torch.device | None = None
+_notices: list[Callable[[str], None]] = []
+
+VALID = ("cpu", "cuda", "mps")
+
+
+def _auto() -> torch.device:
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def set_device(name: str | None) -> torch.device:
+    """Force a device ("cpu", "cuda", "mps") or pass None to choose automatically.
+
+    Raises ValueError when the requested device does not exist on this machine.
+    """
+    global _device
+    if name is None or name == "auto":
+        dev = _auto()
+    else:
+        name = name.lower()
+        if name not in VALID:
+            raise ValueError(f"unknown device {name!r}: choose one of {', '.join(VALID)}")
+        if name == "cuda" and not torch.cuda.is_available():
+            raise ValueError("CUDA was requested but no CUDA GPU is available to torch on this machine")
+        if name == "mps":
+            mps = getattr(torch.backends, "mps", None)
+            if mps is None or not mps.is_available():
+                raise ValueError("MPS was requested but Apple's Metal backend is not available here")
+        dev = torch.device(name)
+    with _lock:
+        _device = dev
+    return dev
+
+
+def get_device() -> torch.device:
+    """The engine's current device (chosen automatically on first use, or by DESKTOPNN_DEVICE)."""
+    global _device
+    with _lock:
+        dev = _device
+    if dev is None:
+        env = os.environ.get("DESKTOPNN_DEVICE")
+        try:
+            dev = set_device(env)
+        except ValueError as exc:
+            log.warning("%s; choosing automatically", exc)
+            dev = set_device(None)
+    return dev
+
+
+def device_label(dev: torch.device | None = None) -> str:
+    """Human text for the status bar: "CUDA · NVIDIA H100", "MPS · Apple GPU", "CPU · 2 threads"."""
+    dev = dev or get_device()
+    if dev.type == "cuda":
+        return f"CUDA · {torch.cuda.get_device_name(dev)}"
+    if dev.type == "mps":
+        return "MPS · Apple GPU"
+    return f"CPU · {torch.get_num_threads()} threads"
+
+
+def on_notice(callback: Callable[[str], None]) -> None:
+    """Register a callback that receives user-facing notices (e.g. an out-of-memory fallback)."""
+    _notices.append(callback)
+
+
+def _notify(text: str) -> None:
+    log.warning(text)
+    for cb in list(_notices):
+        try:
+            cb(text)
+        except Exception:  # a notice must never break a computation
+            log.exception("notice callback failed")
+
+
+def run_with_oom_fallback(fn: Callable[[torch.device], T]) -> T:
+    """Run ``fn(device)``; if CUDA runs out of memory, switch the engine to CPU, say so, retry."""
+    dev = get_device()
+    try:
+        return fn(dev)
+    except torch.OutOfMemoryError:
+        if dev.type != "cuda":
+            raise
+        torch.cuda.empty_cache()
+        set_device("cpu")
+        _notify("The GPU ran out of memory: desktopnn switched to the CPU.")
+        return fn(torch.device("cpu"))

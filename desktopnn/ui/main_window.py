@@ -1,0 +1,273 @@
+"""MainWindow: assembles the lesson tabs, the menus and the status bar. Nothing else."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget)
+
+import desktopnn
+from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.tabs import tab_classes
+from desktopnn.workers import LatestJobRunner
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
+
+
+def _load_engine(device: str | None) -> tuple[str, str]:
+    """Import torch and pick the device (runs in a worker, off the start-up path)."""
+    from desktopnn.engine import device as dev
+
+    problem = ""
+    try:
+        dev.set_device(device)
+    except ValueError as exc:
+        problem = f"{exc}; using {dev.set_device(None).type.upper()} instead"
+    return dev.device_label(), problem
+
+
+class MainWindow(QMainWindow):
+    device_ready = Signal(str)
+
+    def __init__(self, ctx: AppContext, settings=None, device: str | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.settings = settings
+        self.setWindowTitle("desktopnn — how neural networks see and remember")
+        self.device_text = ""
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.lesson_tabs: list[LessonTab] = []
+        for cls in tab_classes():
+            tab = cls(ctx)
+            tab.notice.connect(self.show_notice)
+            tab.fps_changed.connect(self._on_tab_fps_changed)
+            self.lesson_tabs.append(tab)
+            self.tabs.addTab(tab, tab.title)
+        self._current: LessonTab | None = None
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._build_menus()
+        self._build_status_bar()
+        ctx.themes.theme_changed.connect(self._on_theme_changed)
+        self._on_theme_changed(ctx.theme)
+        self._restore_settings()
+        self._on_tab_changed(self.tabs.currentIndex())
+        self._shut = False
+        # torch loads in the background once the window is up (start-up stays under 3 s)
+        self._engine_loader = LatestJobRunner("engine-loader", self)
+        self._engine_loader.finished.connect(self._on_engine_loaded)
+        self._engine_loader.failed.connect(lambda _id, msg, _e: self.show_notice(f"The engine failed to load: {msg}"))
+        self._device_request = device
+        QTimer.singleShot(0, lambda: self._engine_loader.submit(_load_engine, self._device_request))
+
+    # ---- building ------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        file_menu = mb.addMenu("&File")
+        self.act_open = self._action(file_menu, "&Open image…", QKeySequence.StandardKey.Open, self.open_image_dialog,
+                                     "Open a photo to use in the current lesson")
+        self.act_shot = self._action(file_menu, "&Save screenshot of this view…", "Ctrl+Shift+S",
+                                     self.save_screenshot_dialog, "Save the current tab as a PNG image")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close, "Close desktopnn")
+        view = mb.addMenu("&View")
+        self.act_present = self._action(view, "&Presentation mode", "F5", None,
+                                        "Large text and high contrast for a projector")
+        self.act_present.setCheckable(True)
+        self.act_present.toggled.connect(self.ctx.themes.set_presentation)
+        self.act_full = self._action(view, "&Full screen", "F11", None, "Fill the whole screen")
+        self.act_full.setCheckable(True)
+        self.act_full.toggled.connect(self._on_full_screen_toggled)
+        leave = QAction("Leave presentation", self)
+        leave.setShortcut(Qt.Key.Key_Escape)
+        leave.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        leave.triggered.connect(self._leave_presentation)
+        self.addAction(leave)
+        tabs_menu = view.addMenu("&Lessons")
+        for i, tab in enumerate(self.lesson_tabs):
+            act = self._action(tabs_menu, tab.title, f"Ctrl+{i + 1}" if i < 9 else None,
+                               lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Go to {tab.title}")
+        help_menu = mb.addMenu("&Help")
+        self._action(help_menu, "&About desktopnn", None, self.show_about, "Versions and compute device")
+
+    def _action(self, menu, text, shortcut, slot, tip) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        if slot is not None:
+            act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.fps_label = QLabel("")
+        self.fps_label.setToolTip("Frames per second of the live view")
+        self.device_label = QLabel("Compute: loading torch…")
+        self.device_label.setToolTip("Where the engine computes: CUDA GPU, Apple MPS or CPU")
+        sb.addPermanentWidget(self.fps_label)
+        sb.addPermanentWidget(self.device_label)
+
+    # ---- state ---------------------------------------------------------------------------
+    def current_tab(self) -> LessonTab | None:
+        w = self.tabs.currentWidget()
+        return w if isinstance(w, LessonTab) else None
+
+    def select_tab(self, name: str) -> bool:
+        key = name.strip().lower()
+        for i, tab in enumerate(self.lesson_tabs):
+            if key in (tab.name.lower(), tab.title.lower()):
+                self.tabs.setCurrentIndex(i)
+                return True
+        return False
+
+    def _on_tab_changed(self, index: int) -> None:
+        new = self.current_tab()
+        if new is self._current:
+            return
+        if self._current is not None:
+            self._current.deactivate()
+        self._current = new
+        self.fps_label.setVisible(bool(new and new.live))
+        self.fps_label.setText("")
+        if new is not None:
+            new.activate()
+            self.act_open.setEnabled(True)
+
+    def _on_tab_fps_changed(self, fps: float) -> None:
+        if self.sender() is self.current_tab():
+            self.fps_label.setText(f"{fps:.0f} fps")
+
+    def _on_theme_changed(self, theme) -> None:
+        self.act_present.blockSignals(True)
+        self.act_present.setChecked(theme.presentation)
+        self.act_present.blockSignals(False)
+        for tab in self.lesson_tabs:
+            tab.apply_theme(theme)
+
+    def _on_engine_loaded(self, _job: int, result) -> None:
+        label, problem = result
+        self.device_text = label
+        self.device_label.setText(label)
+        self.device_ready.emit(label)
+        if problem:
+            self.show_notice(problem)
+
+    def _leave_presentation(self) -> None:
+        if self.act_full.isChecked():
+            self.act_full.setChecked(False)
+        if self.act_present.isChecked():
+            self.act_present.setChecked(False)
+
+    def _on_full_screen_toggled(self, on: bool) -> None:
+        self.showFullScreen() if on else self.showNormal()
+
+    def show_notice(self, text: str, ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    # ---- menu actions --------------------------------------------------------------------
+    def open_image_dialog(self) -> None:
+        tab = self.current_tab()
+        target = tab if tab is not None and tab.accepts_images() else next(
+            (t for t in self.lesson_tabs if t.accepts_images()), None)
+        if target is None:
+            self.show_notice("No lesson here takes an image")
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        if path:
+            self.open_image(path, target)
+
+    def open_image(self, path: str, target: LessonTab | None = None) -> bool:
+        target = target or next((t for t in self.lesson_tabs if t.accepts_images()), None)
+        if target is None:
+            return False
+        if target.open_image(path):
+            self.tabs.setCurrentWidget(target)
+            return True
+        return False
+
+    def save_screenshot_dialog(self) -> None:
+        tab = self.current_tab()
+        name = tab.name if tab else "desktopnn"
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", f"{name}.png", "PNG image (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            ok = self.grab_view().save(path, "PNG")
+            self.show_notice(f"Saved {path}" if ok else f"Could not write {path}")
+
+    def grab_view(self):
+        tab = self.current_tab()
+        return (tab or self).grab()
+
+    def about_text(self) -> str:
+        import numpy
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        try:
+            import torch
+            torch_version = torch.__version__
+        except Exception as exc:  # pragma: no cover - torch is a dependency
+            torch_version = f"not available ({exc})"
+        rows = [("desktopnn", desktopnn.__version__), ("Python", platform.python_version()),
+                ("Qt", qVersion()), ("PySide6", PySide6.__version__), ("torch", torch_version),
+                ("numpy", numpy.__version__), ("Compute device", self.device_text or "loading…"),
+                ("System", f"{platform.system()} {platform.release()} ({platform.machine()})")]
+        return "\n".join(f"{k}: {v}" for k, v in rows)
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About desktopnn")
+        box.setText("<b>desktopnn</b> teaches how neural networks see and remember, with the real numbers.")
+        box.setInformativeText(self.about_text())
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.open()
+
+    # ---- persistence and shutdown ----------------------------------------------------------
+    def _restore_settings(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        geom = s.value("window/geometry")
+        if isinstance(geom, QByteArray) and not geom.isEmpty():
+            self.restoreGeometry(geom)
+        else:
+            self.resize(1280, 800)
+        last = s.value("window/tab", "")
+        if last:
+            self.select_tab(str(last))
+        present = str(s.value("window/presentation", "false")).lower() == "true"
+        if present:
+            self.ctx.themes.set_presentation(True)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        s.setValue("window/geometry", self.saveGeometry())
+        tab = self.current_tab()
+        if tab is not None:
+            s.setValue("window/tab", tab.name)
+        s.setValue("window/presentation", "true" if self.ctx.theme.presentation else "false")
+        s.sync()
+
+    def shutdown(self) -> None:
+        """Stop every tab's work; safe to call more than once."""
+        if self._shut:
+            return
+        self._shut = True
+        self.save_settings()
+        for tab in self.lesson_tabs:
+            tab.shutdown()
+        self._engine_loader.shutdown(timeout=15.0)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.shutdown()
+        super().closeEvent(event)

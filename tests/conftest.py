@@ -1,0 +1,44 @@
+"""Test set-up: headless Qt, settings and caches in a temporary folder, shared fixtures."""
+
+import os
+import sys
+import tempfile
+
+# before any Qt import (DESIGN: tests never need a display and never touch the user's files)
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_tmp = tempfile.mkdtemp(prefix="desktopnn-tests-")
+os.environ["DESKTOPNN_CONFIG_DIR"] = os.path.join(_tmp, "config")
+os.environ["DESKTOPNN_CACHE_DIR"] = os.path.join(_tmp, "cache")
+os.environ.setdefault("DESKTOPNN_DEVICE", "cpu")
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
+
+
+@pytest.fixture
+def app_ctx(qapp):
+    """An AppContext with a fresh theme manager (normal mode), as the main window would give a tab."""
+    from desktopnn.app import make_app
+    from desktopnn.ui.base import AppContext
+    from desktopnn.ui.theme import ThemeManager
+
+    make_app()
+    themes = ThemeManager(qapp, presentation=False, screen_height=1080)
+    themes.apply()
+    ctx = AppContext(themes=themes, demo=True)
+    yield ctx
+    themes.set_presentation(False)
+    themes.deleteLater()
+
+
+@pytest.fixture
+def sample_rgb():
+    """A small deterministic RGB uint8 image."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, size=(24, 32, 3), dtype=np.uint8)
