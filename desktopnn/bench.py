@@ -76,14 +76,18 @@ def machine() -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="desktopnn bench", description="Measure start-up and compute speed.")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="run only these sections")
+    p.add_argument("sections", nargs="*", metavar="SECTION",
+                   help=f"run only these sections (default: all): {', '.join(SECTIONS)}")
     p.add_argument("--device", choices=["cpu", "cuda", "mps"], help="compute device for the engine figures")
     args = p.parse_args(argv)
     if args.device:
         os.environ["DESKTOPNN_DEVICE"] = args.device
     result: dict = {}
     errors = {}
-    for name in args.only or list(SECTIONS):
+    unknown = [n for n in args.sections if n not in SECTIONS]
+    if unknown:
+        p.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    for name in args.sections or list(SECTIONS):
         try:
             result.update(SECTIONS[name]())
         except Exception as exc:

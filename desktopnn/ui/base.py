@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from desktopnn.ui.theme import Theme, ThemeManager
+
+
+class Bus(QObject):
+    """Messages between tabs, e.g. the Convolution lab sending a patch of numbers to the animator."""
+
+    patch_for_animator = Signal(object, str)   # 2-D or (H, W, C) numpy array, description
+    show_tab = Signal(str)                      # a tab's ``name``: the main window switches to it
 
 
 @dataclass
@@ -17,6 +24,7 @@ class AppContext:
     themes: ThemeManager
     demo: bool = False              # use built-in demo sources even when devices exist
     options: dict = field(default_factory=dict)
+    bus: Bus = field(default_factory=Bus)
 
     @property
     def theme(self) -> Theme:

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         ctx.themes.theme_changed.connect(self._on_theme_changed)
+        ctx.bus.show_tab.connect(self.select_tab)
         self._on_theme_changed(ctx.theme)
         self._restore_settings()
         self._on_tab_changed(self.tabs.currentIndex())
