@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -36,13 +37,39 @@ def fit_depth(image: np.ndarray, kernels: Sequence[np.ndarray], policy: str = GR
     raise ValueError(f"unknown policy {policy!r}")
 
 
-def compute_feature_maps(image, kernels: Sequence[np.ndarray], biases: Sequence[float], stride=1,
-                         padding="valid", relu: bool = False, policy: str = GRAYSCALE) -> list[np.ndarray]:
-    """One feature map per kernel (notes 2.2), the lab's whole recompute after an edit."""
+@dataclass(frozen=True)
+class LabResult:
+    """One recompute of the lab: the image and kernels exactly as convolved, and their feature maps.
+
+    ``image`` is ``(H, W, C)`` after the depth policy (one channel when the photo was grayscaled), and
+    ``kernels`` have that depth, so ``explain_conv(image, kernels[k], biases[k], ...)`` explains
+    ``maps[k]`` cell by cell (notes 2.3).
+    """
+
+    image: np.ndarray
+    kernels: list[np.ndarray]
+    biases: list[float]
+    maps: list[np.ndarray]
+    stride: object
+    padding: object
+    relu: bool
+
+
+def recompute(image, kernels: Sequence[np.ndarray], biases: Sequence[float], stride=1,
+              padding="valid", relu: bool = False, policy: str = GRAYSCALE) -> LabResult:
+    """The lab's whole recompute after an edit (notes 2.2): fit depths, then one map per kernel."""
     from .conv import feature_maps
 
     img, ks = fit_depth(image, kernels, policy)
-    return feature_maps(img, ks, biases, stride=stride, padding=padding, relu=relu)
+    ks = [k if k.ndim == 3 else k[:, :, None] for k in ks]
+    maps = feature_maps(img, ks, biases, stride=stride, padding=padding, relu=relu)
+    return LabResult(img, ks, [float(b) for b in biases], maps, stride, padding, relu)
+
+
+def compute_feature_maps(image, kernels: Sequence[np.ndarray], biases: Sequence[float], stride=1,
+                         padding="valid", relu: bool = False, policy: str = GRAYSCALE) -> list[np.ndarray]:
+    """One feature map per kernel (notes 2.2), the lab's whole recompute after an edit."""
+    return recompute(image, kernels, biases, stride, padding, relu, policy).maps
 
 
 def bench_case():
