@@ -32,6 +32,14 @@ _EXPORTS = {
     "load_image": "images",
     "sample_images": "images",
     "to_grayscale": "images",
+    "pool2d": "pooling",
+    "conv_steps": "steps",
+    "pool_steps": "steps",
+    "Step": "steps",
+    "StepPlan": "steps",
+    "size_formula": "steps",
+    "axis_reads": "steps",
+    "expected_reads": "steps",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -43,8 +43,11 @@ def fmt_product(shape) -> str:
     return "·".join(str(s) for s in shape) + f" = {math.prod(shape)}"
 
 
-def infer_shape(size: int, spec) -> tuple[int, ...]:
-    """The new shape for ``size`` elements, with at most one ``-1`` filled in (as ``tf.reshape``)."""
+def infer_shape(old_shape, spec) -> tuple[int, ...]:
+    """The new shape for the elements of ``old_shape``, with at most one ``-1`` filled in (as
+    ``tf.reshape``). Refusals carry the arithmetic: "3·2·5 = 30 elements cannot fill 4·8 = 32"."""
+    old_shape = tuple(int(s) for s in old_shape)
+    size = math.prod(old_shape)
     spec = tuple(int(s) for s in spec)
     unknown = [i for i, s in enumerate(spec) if s == -1]
     if len(unknown) > 1:
@@ -52,29 +55,20 @@ def infer_shape(size: int, spec) -> tuple[int, ...]:
     bad = [s for s in spec if s < -1]
     if bad:
         raise ReshapeError(f"an axis length cannot be {bad[0]}; use a positive length, or -1 to infer one axis")
-    elements = "element" if size == 1 else "elements"
+    have = f"{fmt_product(old_shape)} {'element' if size == 1 else 'elements'}"
     if not unknown:
         if math.prod(spec) != size:
-            raise ReshapeError(f"{_fmt_size(size)} {elements} cannot fill {fmt_product(spec)}")
+            raise ReshapeError(f"{have} cannot fill {fmt_product(spec)}")
         return spec
     known = tuple(s for s in spec if s != -1)
     rest = math.prod(known)
     if rest == 0 or size % rest:
-        shown = "·".join(str(s) for s in known) or "1"
-        raise ReshapeError(f"{_fmt_size(size)} {elements} cannot fill {fmt_shape(spec)}: "
-                           f"{size} is not a multiple of {shown} = {rest}, so -1 has no whole length")
+        shown = fmt_product(known) if len(known) > 1 else str(rest)
+        raise ReshapeError(f"{have} cannot fill {fmt_shape(spec)}: {size} is not a multiple of "
+                           f"{shown}, so -1 has no whole length")
     out = list(spec)
     out[unknown[0]] = size // rest
     return tuple(out)
-
-
-def _fmt_size(size: int) -> str:
-    return str(size)
-
-
-def reshape_message_size(old_shape) -> str:
-    """Prefix of reshape errors: ``3·2·5 = 30`` for the tensor being reshaped."""
-    return fmt_product(old_shape)
 
 
 # ---- reshape flow ----------------------------------------------------------------------------
@@ -90,23 +84,12 @@ class ReshapeFlow:
 
 def reshape_flow(old_shape, spec) -> ReshapeFlow:
     old_shape = tuple(int(s) for s in old_shape)
+    new_shape = infer_shape(old_shape, spec)
     size = math.prod(old_shape)
-    try:
-        new_shape = infer_shape(size, spec)
-    except ReshapeError as exc:
-        raise ReshapeError(_with_old(old_shape, str(exc))) from None
     moves = tuple((k, tuple(int(i) for i in np.unravel_index(k, old_shape)) if old_shape else (),
                    tuple(int(i) for i in np.unravel_index(k, new_shape)) if new_shape else ())
                   for k in range(size))
     return ReshapeFlow(old_shape, new_shape, moves)
-
-
-def _with_old(old_shape, message: str) -> str:
-    """Make the error start with the full product of the old shape (``3·2·5 = 30 elements``)."""
-    size = math.prod(old_shape)
-    if len(old_shape) > 1 and message.startswith(f"{size} "):
-        return f"{fmt_product(old_shape)}{message[len(str(size)):]}"
-    return message
 
 
 def transpose_order(shape, perm=None) -> tuple[int, ...]:
@@ -162,9 +145,8 @@ def broadcast_plan(a_shape, b_shape) -> BroadcastPlan:
         if x != y and x != 1 and y != 1:
             last = " (the last)" if k == n - 1 else ""
             raise BroadcastError(
-                f"cannot broadcast {_aligned_text(a_shape, b_shape)}: shapes are aligned from the right, "
-                f"and on axis {k}{last} {x} vs {y} — neither is 1 and they differ. "
-                f"Each axis must match or be 1.")
+                f"cannot broadcast {_aligned_text(a_shape, b_shape)}: shapes are aligned from the right; "
+                f"axis {k}{last}: {x} vs {y}, neither is 1 and they differ. Each axis must match or be 1.")
         stretched = ("a" if x == 1 and y != 1 else "") + ("b" if y == 1 and x != 1 else "")
         if x == 1 and y == 1:
             stretched = ""

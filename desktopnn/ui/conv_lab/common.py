@@ -1,0 +1,188 @@
+"""Small pieces shared by the Convolution lab's panels: a flow layout, pixel value labels, plot styling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtWidgets import QLayout, QSizePolicy, QWidget
+
+from desktopnn.engine.explain import fmt_num
+from desktopnn.ui.theme import Theme
+
+MAX_VALUE_LABELS = 400   # text items drawn at most, however far the view is zoomed out
+
+# (label, pyqtgraph name, diverging): colour-blind-safe first (notes: colour is a reading aid, not data)
+COLORMAPS = [("viridis", "viridis", False), ("cividis", "cividis", False), ("magma", "magma", False),
+             ("grey", "CET-L1", False), ("blue–white–red (signed)", "CET-D1", True)]
+
+
+def colormap(label: str) -> tuple[pg.ColorMap, bool]:
+    for name, key, diverging in COLORMAPS:
+        if name == label:
+            return pg.colormap.get(key), diverging
+    return pg.colormap.get("viridis"), False
+
+
+def map_levels(values: np.ndarray, diverging: bool) -> tuple[float, float]:
+    """Colour scale limits: the map's own range, symmetric about 0 for a diverging map."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    if diverging:
+        m = max(abs(lo), abs(hi)) or 1.0
+        return -m, m
+    if hi - lo < 1e-12:
+        return lo - 0.5, hi + 0.5
+    return lo, hi
+
+
+def style_axis(axis: pg.AxisItem, theme: Theme) -> None:
+    """Tick labels and axis titles at the theme's text size (presentation mode included)."""
+    axis.setStyle(tickFont=theme.font(0.85), tickTextOffset=max(4, theme.text_px // 3))
+    axis.setPen(pg.mkPen(theme.muted))
+    axis.setTextPen(pg.mkPen(theme.text))
+
+
+class FlowLayout(QLayout):
+    """Children left to right, wrapping to the next row when the width runs out (Qt's flow layout)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8):
+        super().__init__(parent)
+        self._items = []
+        self._gap = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def set_gap(self, gap: int) -> None:
+        self._gap = gap
+        self.invalidate()
+
+    def addItem(self, item) -> None:  # noqa: N802
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, i):  # noqa: N802
+        return self._items[i] if 0 <= i < len(self._items) else None
+
+    def takeAt(self, i):  # noqa: N802
+        return self._items.pop(i) if 0 <= i < len(self._items) else None
+
+    def expandingDirections(self):  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        x, y, row_h = rect.x(), rect.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() + 1 and row_h > 0:
+                x, y, row_h = rect.x(), y + row_h + self._gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._gap
+            row_h = max(row_h, hint.height())
+        return y + row_h - rect.y()
+
+
+def flow_widget(gap: int = 8) -> tuple[QWidget, FlowLayout]:
+    w = QWidget()
+    lay = FlowLayout(w, gap)
+    sp = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    sp.setHeightForWidth(True)
+    w.setSizePolicy(sp)
+    return w, lay
+
+
+class PixelValues:
+    """Writes each visible pixel's value onto a pyqtgraph image once pixels are big enough to hold it.
+
+    Only pixels in view get a label, at most :data:`MAX_VALUE_LABELS`; labels are pooled and reused.
+    For an RGB image every pixel shows three lines (R, G, B), as in notes 2.3's stacked matrices.
+    """
+
+    def __init__(self, view: pg.ViewBox):
+        self.view = view
+        self._data: np.ndarray | None = None   # (H, W, C)
+        self._rgb: np.ndarray | None = None    # (H, W, 3) uint8 display colours, to pick black/white text
+        self._pool: list[pg.TextItem] = []
+        self._font = None
+        self._digits = 4
+        view.sigRangeChanged.connect(self.refresh)
+        view.sigResized.connect(self.refresh)
+
+    def set_data(self, data: np.ndarray | None, rgb: np.ndarray | None = None, digits: int = 4) -> None:
+        if data is not None and data.ndim == 2:
+            data = data[:, :, None]
+        self._data, self._rgb, self._digits = data, rgb, digits
+        self.refresh()
+
+    def set_font(self, font) -> None:
+        self._font = font
+        for item in self._pool:
+            item.setFont(font)
+        self.refresh()
+
+    def visible_count(self) -> int:
+        return sum(1 for t in self._pool if t.isVisible())
+
+    def refresh(self, *_args) -> None:
+        data = self._data
+        shown = 0
+        if data is not None and self._font is not None:
+            (x0, x1), (y0, y1) = self.view.viewRange()
+            px_w, px_h = self.view.viewPixelSize()
+            cell_w, cell_h = 1 / max(px_w, 1e-9), 1 / max(px_h, 1e-9)   # screen pixels per image pixel
+            h, w, chans = data.shape
+            fm = QFontMetrics(self._font)
+            need_w = fm.horizontalAdvance("-000") + 4
+            need_h = fm.height() * chans + 2
+            c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)))
+            r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)))
+            count = max(0, c1 - c0) * max(0, r1 - r0)
+            if cell_w >= need_w and cell_h >= need_h and 0 < count <= MAX_VALUE_LABELS:
+                for r in range(r0, r1):
+                    for c in range(c0, c1):
+                        item = self._label(shown)
+                        text = "\n".join(fmt_num(v, self._digits) for v in data[r, c])
+                        item.setText(text, color=self._text_colour(r, c))
+                        item.setPos(c + 0.5, r + 0.5)
+                        item.setVisible(True)
+                        shown += 1
+        for item in self._pool[shown:]:
+            item.setVisible(False)
+
+    def _text_colour(self, r: int, c: int) -> QColor:
+        if self._rgb is None:
+            return QColor("#ffffff")
+        rgb = self._rgb[r, c]
+        lum = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+        return QColor("#000000") if lum > 140 else QColor("#ffffff")
+
+    def _label(self, i: int) -> pg.TextItem:
+        while len(self._pool) <= i:
+            item = pg.TextItem("", anchor=(0.5, 0.5))
+            if self._font is not None:
+                item.setFont(self._font)
+            item.setZValue(20)
+            self.view.addItem(item, ignoreBounds=True)
+            self._pool.append(item)
+        return self._pool[i]

@@ -1,0 +1,406 @@
+"""The exercise of notes 2.11: work out four feature maps by hand and have each value checked.
+
+The 4×5 grayscale image and the four 2×2 kernels with their biases are preloaded. The student types
+each output value (valid padding, stride 1: a 3×4 map per kernel); every value is marked right or
+wrong at once, and the answer can be revealed with its arithmetic, written out as in notes 2.3.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+
+from desktopnn.engine.explain import ConvExplanation, explain_conv, fmt_num
+from desktopnn.engine.kernels import EXERCISE
+from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.grid import NumberGrid
+from desktopnn.ui.theme import Theme
+
+TOLERANCE = 0.01
+ALL = 99  # the "all four kernels" choice (a QButtonGroup id, so not -1)
+
+DIAGONAL_NOTE = (
+    "Kernels 1 and 2 are diagonal detectors (notes 2.11): ones on the ↘ or ↗ diagonal and zeros "
+    "around it ignore the rest of the shape, so they fire on every diagonal, even one inside another "
+    "shape. Put negative numbers where the zeros are and only isolated diagonals, with nothing bright "
+    "around them, give a large value.")
+
+# background tints of answer cells: right, wrong, revealed (normal look, presentation look)
+TINTS = {False: {"right": (200, 240, 210), "wrong": (248, 200, 204), "revealed": (217, 210, 233)},
+         True: {"right": (11, 93, 42), "wrong": (122, 16, 32), "revealed": (75, 58, 107)}}
+
+
+class ExerciseState:
+    """What the student typed and what was revealed; no Qt, so tests can drive it directly."""
+
+    def __init__(self, image=EXERCISE["image"], kernels=EXERCISE["kernels"]):
+        self.image = np.asarray(image, dtype=np.float64)
+        self.kernels = list(kernels)
+        kh, kw = self.kernels[0].values.shape[:2]
+        self.out_shape = (self.image.shape[0] - kh + 1, self.image.shape[1] - kw + 1)  # valid, stride 1
+        self.answers = [np.array([[explain_conv(self.image, k.values, k.bias, r, c).total
+                                   for c in range(self.out_shape[1])] for r in range(self.out_shape[0])])
+                        for k in self.kernels]
+        self.typed: dict[tuple[int, int, int], float] = {}
+        self.revealed: set[tuple[int, int, int]] = set()
+
+    @property
+    def cells(self) -> int:
+        return self.out_shape[0] * self.out_shape[1]
+
+    def explanation(self, k: int, r: int, c: int) -> ConvExplanation:
+        kern = self.kernels[k]
+        return explain_conv(self.image, kern.values, kern.bias, r, c)
+
+    def enter(self, k: int, r: int, c: int, value: float) -> bool:
+        """Record a typed value; returns whether it is right (within ``TOLERANCE``)."""
+        self.typed[(k, r, c)] = float(value)
+        return self.is_right(k, r, c)
+
+    def is_right(self, k: int, r: int, c: int) -> bool | None:
+        """True/False for a typed value, None where nothing was typed."""
+        if (k, r, c) not in self.typed:
+            return None
+        return abs(self.typed[(k, r, c)] - self.answers[k][r, c]) <= TOLERANCE + 1e-9
+
+    def reveal(self, k: int, r: int, c: int) -> None:
+        self.revealed.add((k, r, c))
+
+    def reveal_all(self, k: int) -> None:
+        rows, cols = self.out_shape
+        self.revealed.update((k, r, c) for r in range(rows) for c in range(cols))
+
+    def reset(self, k: int) -> None:
+        self.typed = {key: v for key, v in self.typed.items() if key[0] != k}
+        self.revealed = {key for key in self.revealed if key[0] != k}
+
+    def score(self, k: int) -> int:
+        return sum(1 for (kk, r, c) in self.typed if kk == k and self.is_right(kk, r, c))
+
+
+class AnswerGrid(NumberGrid):
+    """An answer grid: empty cells show "?" and open an empty editor instead of a 0."""
+
+    def __init__(self, rows: int, cols: int, parent: QWidget | None = None):
+        super().__init__(np.zeros((rows, cols)), editable=True, parent=parent)
+        self.set_hidden_mask(np.ones((rows, cols), bool))
+
+    def is_empty(self, r: int, c: int) -> bool:
+        return bool(self._hidden[r, c])
+
+    def current_cell(self) -> tuple[int, int] | None:
+        return self._current
+
+    def start_edit(self, r: int, c: int, initial: str | None = None) -> None:
+        if initial is None and self.is_empty(r, c):
+            initial = ""
+        super().start_edit(r, c, initial)
+
+
+class ExerciseTab(LessonTab):
+    """Notes 2.11: the student computes the four feature maps; the app checks and explains."""
+
+    name = "exercise"
+    title = "Exercise (2.11)"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.state = ExerciseState()
+        self._kernel = 0                                   # 0..3, or ALL
+        self._selected: tuple[int, int, int] | None = None  # (kernel, row, col) of the answer cell
+        self._build()
+        self.apply_theme(ctx.theme)
+        self.select_kernel(0)
+
+    # ---- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        st = self.state
+        left = QVBoxLayout()
+        left.addWidget(_label("The image (4×5, grayscale)", "heading"))
+        self.image_grid = NumberGrid(st.image)
+        self.image_grid.set_shading((0, 255))
+        self.image_grid.setToolTip("The notes' 4×5 image. The outlined 2×2 window belongs to the selected answer cell.")
+        left.addWidget(self.image_grid)
+        left.addWidget(_label("The kernels (click one to work on it)", "heading"))
+        cards = QGridLayout()
+        self.kernel_grids: list[NumberGrid] = []
+        self.kernel_cards: list[QFrame] = []
+        for i, kern in enumerate(st.kernels):
+            card = QFrame()
+            card.setObjectName("kernelCard")
+            lay = QVBoxLayout(card)
+            lay.addWidget(_label(f"Kernel {i + 1}", "heading"))
+            grid = NumberGrid(kern.values)
+            grid.setToolTip(f"Kernel {i + 1}; click to answer for it")
+            grid.cell_clicked.connect(lambda _r, _c, i=i: self.select_kernel(i))
+            lay.addWidget(grid)
+            lay.addWidget(QLabel(f"bias = {fmt_num(kern.bias)}"))
+            self.kernel_grids.append(grid)
+            self.kernel_cards.append(card)
+            cards.addWidget(card, i // 2, i % 2)
+        left.addLayout(cards)
+        self.note_label = _label(DIAGONAL_NOTE)
+        self.note_label.setWordWrap(True)
+        left.addWidget(self.note_label)
+        left.addStretch(1)
+
+        middle = QVBoxLayout()
+        middle.addWidget(_label("Your feature map (valid padding, stride 1)", "heading"))
+        chooser = QHBoxLayout()
+        chooser.addWidget(QLabel("Kernel:"))
+        self.kernel_buttons = QButtonGroup(self)
+        for i, text in enumerate(["1", "2", "3", "4", "All four"]):
+            b = QPushButton(text)
+            b.setCheckable(True)
+            b.setToolTip("Answer for all four kernels at once" if i == 4 else f"Answer for kernel {i + 1}")
+            self.kernel_buttons.addButton(b, ALL if i == 4 else i)
+            chooser.addWidget(b)
+        chooser.addStretch(1)
+        self.kernel_buttons.idClicked.connect(self.select_kernel)
+        middle.addLayout(chooser)
+        self.answer_grids: list[AnswerGrid] = []
+        self.answer_titles: list[QLabel] = []
+        self.answer_boxes: list[QWidget] = []
+        answers = QGridLayout()
+        for i in range(len(st.kernels)):
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            title = _label("", "heading")
+            grid = AnswerGrid(*st.out_shape)
+            grid.setToolTip("Click a cell and type its value, then Enter. Arrow keys move between cells.")
+            grid.value_edited.connect(lambda r, c, v, i=i: self._on_answer_edited(i, r, c, v))
+            grid.edit_rejected.connect(lambda r, c, msg, i=i: self._on_answer_rejected(i, r, c, msg))
+            grid.cell_clicked.connect(lambda r, c, i=i: self.select_cell(i, r, c))
+            grid.cell_hovered.connect(lambda r, c, i=i: self._on_answer_hovered(i, r, c))
+            lay.addWidget(title)
+            lay.addWidget(grid)
+            self.answer_grids.append(grid)
+            self.answer_titles.append(title)
+            self.answer_boxes.append(box)
+            answers.addWidget(box, i // 2, i % 2, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        middle.addLayout(answers)
+        self.legend_label = _label("")
+        self.legend_label.setWordWrap(True)
+        middle.addWidget(self.legend_label)
+        middle.addStretch(1)
+
+        right = QVBoxLayout()
+        self.score_label = _label("", "heading")
+        right.addWidget(self.score_label)
+        buttons = QHBoxLayout()
+        self.reveal_cell_button = _button("Reveal cell", "Show the right value of the selected cell and its arithmetic",
+                                          self.reveal_selected)
+        self.reveal_all_button = _button("Reveal all", "Show every right value of the grid(s) shown", self.reveal_all)
+        self.reset_button = _button("Reset", "Clear your answers and the revealed values of the grid(s) shown",
+                                    self.reset)
+        for b in (self.reveal_cell_button, self.reveal_all_button, self.reset_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        right.addLayout(buttons)
+        self.message_label = _label("")
+        self.message_label.setWordWrap(True)
+        right.addWidget(self.message_label)
+        self.cell_heading = _label("", "heading")
+        right.addWidget(self.cell_heading)
+        self.hint_label = _label("")
+        self.hint_label.setWordWrap(True)
+        right.addWidget(self.hint_label)
+        self.arithmetic_label = _label("", "mono")
+        self.arithmetic_label.setWordWrap(True)
+        self.arithmetic_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right.addWidget(self.arithmetic_label)
+        right.addStretch(1)
+
+        body = QWidget()
+        row = QHBoxLayout(body)
+        for lay, stretch in ((left, 0), (middle, 0), (right, 1)):
+            holder = QWidget()
+            holder.setLayout(lay)
+            if stretch == 0:
+                holder.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+            row.addWidget(holder, stretch)
+        self._left_holder = row.itemAt(0).widget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    # ---- actions -------------------------------------------------------------------------
+    def select_kernel(self, k: int) -> None:
+        """Work on kernel ``k`` (0..3) or on all four (``ALL``)."""
+        self._kernel = k
+        self.kernel_buttons.button(k).setChecked(True)
+        for i, box in enumerate(self.answer_boxes):
+            box.setVisible(k == ALL or k == i)
+        if self._selected is not None and k != ALL and self._selected[0] != k:
+            self._selected = None
+        if self._selected is None:
+            self.select_cell(0 if k == ALL else k, 0, 0)
+        else:
+            self._refresh()
+
+    def shown_kernels(self) -> list[int]:
+        return list(range(len(self.state.kernels))) if self._kernel == ALL else [self._kernel]
+
+    def select_cell(self, k: int, r: int, c: int) -> None:
+        self._selected = (k, r, c)
+        self._refresh()
+
+    def type_answer(self, k: int, r: int, c: int, text: str) -> bool:
+        """Type ``text`` into answer cell (r, c) of kernel k, as the student would."""
+        return self.answer_grids[k].edit_text(r, c, text)
+
+    def reveal_selected(self) -> None:
+        if self._selected is None:
+            self._set_message("Click a cell of your feature map first, then reveal it.", "error")
+            return
+        self.state.reveal(*self._selected)
+        self._set_message("")
+        self._refresh()
+
+    def reveal_all(self) -> None:
+        for k in self.shown_kernels():
+            self.state.reveal_all(k)
+        self._set_message("")
+        self._refresh()
+
+    def reset(self) -> None:
+        for k in self.shown_kernels():
+            self.state.reset(k)
+        self._set_message("Cleared. Try again!")
+        self._refresh()
+
+    def score_text(self) -> str:
+        ks = self.shown_kernels()
+        right = sum(self.state.score(k) for k in ks)
+        shown = sum(1 for key in self.state.revealed if key[0] in ks)
+        text = f"Score: {right} of {self.state.cells * len(ks)} right"
+        return text + (f" ({shown} revealed)" if shown else "")
+
+    # ---- slots ---------------------------------------------------------------------------
+    def _on_answer_edited(self, k: int, r: int, c: int, value: float) -> None:
+        right = self.state.enter(k, r, c, value)
+        self.state.revealed.discard((k, r, c))
+        self._selected = (k, r, c)
+        if right:
+            self._set_message(f"✓ {fmt_num(value)} is right.", "good")
+        else:
+            self._set_message(f"✗ {fmt_num(value)} is not right. Check the products and the bias, "
+                              "or reveal the cell to see the arithmetic.", "error")
+        self._refresh()
+
+    def _on_answer_rejected(self, k: int, r: int, c: int, message: str) -> None:
+        reason = message.split(";")[0]
+        kept = self.state.typed.get((k, r, c))
+        tail = "the cell stays empty" if kept is None else f"your answer {fmt_num(kept)} stays"
+        self._set_message(f"{reason}: type the output value as a number, e.g. 57 or -2.5; {tail}.", "error")
+
+    def _on_answer_hovered(self, k: int, r: int, c: int) -> None:
+        if r >= 0 and self.answer_grids[k].current_cell() == (r, c) and self._selected != (k, r, c):
+            self.select_cell(k, r, c)  # moved with the arrow keys
+
+    def _set_message(self, text: str, role: str = "") -> None:
+        self.message_label.setText(text)
+        self.message_label.setProperty("role", role)
+        self.message_label.style().unpolish(self.message_label)
+        self.message_label.style().polish(self.message_label)
+
+    # ---- drawing -------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        st, t = self.state, self.ctx.theme
+        tints = TINTS[t.presentation]
+        empty = tuple(int(t.panel[i:i + 2], 16) for i in (1, 3, 5))
+        for k, grid in enumerate(self.answer_grids):
+            values = np.zeros(st.out_shape)
+            hidden = np.ones(st.out_shape, bool)
+            rgb = np.empty(st.out_shape + (3,), np.uint8)
+            marks = {}
+            for r in range(st.out_shape[0]):
+                for c in range(st.out_shape[1]):
+                    right = st.is_right(k, r, c)
+                    rgb[r, c] = empty
+                    if right is not None:
+                        values[r, c], hidden[r, c] = st.typed[(k, r, c)], False
+                        marks[(r, c)] = "✓" if right else "✗"
+                        rgb[r, c] = tints["right" if right else "wrong"]
+                    if (k, r, c) in st.revealed and not right:
+                        values[r, c], hidden[r, c] = st.answers[k][r, c], False
+                        marks.pop((r, c), None)
+                        rgb[r, c] = tints["revealed"]
+            grid.set_values(values)
+            grid.set_hidden_mask(hidden)
+            grid.set_marks(marks)
+            grid.set_shading(None, rgb)
+            grid.set_highlights([([self._selected[1:]], "accent2")] if self._selected and self._selected[0] == k else [])
+            self.answer_titles[k].setText(f"Kernel {k + 1} · bias {fmt_num(st.kernels[k].bias)} · "
+                                          f"{st.score(k)} of {st.cells} right")
+        for i, card in enumerate(self.kernel_cards):
+            on = self._selected is not None and self._selected[0] == i
+            colour = t.accent if on else t.grid_line
+            card.setStyleSheet(f"QFrame#kernelCard {{ border: {max(2, t.text_px // 7) if on else 1}px solid {colour};"
+                               f" border-radius: 4px; }}")
+            self.kernel_grids[i].set_highlights([(np.ones((2, 2), bool), "accent")] if on else [])
+        self.score_label.setText(self.score_text())
+        self._refresh_selected()
+
+    def _refresh_selected(self) -> None:
+        if self._selected is None:
+            self.image_grid.set_highlights([])
+            self.cell_heading.setText("")
+            self.hint_label.setText("Click a cell of your feature map.")
+            self.arithmetic_label.setText("")
+            return
+        k, r, c = self._selected
+        exp = self.state.explanation(k, r, c)
+        window = [tuple(int(v) for v in cell) for cell in exp.cells.reshape(-1, 2)]
+        self.image_grid.set_highlights([(window, "accent")])
+        self.cell_heading.setText(f"Cell ({r}, {c}) of kernel {k + 1}")
+        if (k, r, c) in self.state.revealed or self.state.is_right(k, r, c):
+            self.hint_label.setText("Each pixel of the outlined window times the kernel value in the same "
+                                    "place, added up, plus the bias:")
+            self.arithmetic_label.setText(str(exp))
+        else:
+            self.hint_label.setText(f"Multiply the outlined 2×2 window of the image by kernel {k + 1}, cell by "
+                                    f"cell, add the four products and then the bias "
+                                    f"({fmt_num(self.state.kernels[k].bias)}). Type your result in the cell.")
+            self.arithmetic_label.setText("")
+
+    def apply_theme(self, theme: Theme) -> None:
+        for g in [self.image_grid, *self.kernel_grids, *self.answer_grids]:
+            g.apply_theme(theme)
+        # answer cells hold values like -476.25: room for 7 digits at full text size
+        scale = max(1.0, (4.4 * theme.text_px + 10) / theme.cell_px)
+        for g in self.answer_grids:
+            g.set_cell_scale(scale)
+        text_w = 24 * theme.text_px
+        self.note_label.setMaximumWidth(max(self.image_grid.sizeHint().width(), text_w))
+        self.legend_label.setText("Green: right · red: wrong · purple: revealed · ? not answered yet")
+        self.legend_label.setMaximumWidth(4 * round(theme.cell_px * scale) + 4)
+        self._refresh()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        return True  # everything here is computed on the spot (24 products per kernel)
+
+    def shutdown(self) -> None:
+        for g in self.answer_grids:
+            g.finish_edit(commit=False)
+
+
+def _label(text: str, role: str = "") -> QLabel:
+    lab = QLabel(text)
+    if role:
+        lab.setProperty("role", role)
+    return lab
+
+
+def _button(text: str, tip: str, slot) -> QPushButton:
+    b = QPushButton(text)
+    b.setToolTip(tip)
+    b.clicked.connect(slot)
+    return b

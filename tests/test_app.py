@@ -1,0 +1,130 @@
+"""End to end: the whole app opens, every tab is visited, and closing leaves nothing running."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktopnn import workers
+from desktopnn.app import build_window, make_app
+from desktopnn.ui.tabs import tab_classes
+
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def test_every_tab_visited_then_closed_cleanly(qtbot, tmp_path):
+    app = make_app()
+    baseline = {t.ident for t in threading.enumerate()}
+    from desktopnn.settings import qsettings
+
+    window = build_window(app, demo=True, settings=qsettings())
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.device_text), timeout=60000)
+    assert window.device_label.text().startswith(("CPU ·", "CUDA ·", "MPS ·"))
+    assert [t.name for t in window.lesson_tabs] == [c.name for c in tab_classes()]
+    for i, tab in enumerate(window.lesson_tabs):
+        window.tabs.setCurrentIndex(i)
+        qtbot.wait(50)
+        assert tab.wait_idle(30)
+        app.processEvents()
+    window.act_present.trigger()
+    assert window.ctx.theme.presentation and window.ctx.theme.text_px >= 27
+    for tab in window.lesson_tabs:
+        window.tabs.setCurrentWidget(tab)
+        qtbot.wait(20)
+    window.act_present.trigger()
+    assert not window.ctx.theme.presentation
+    assert "torch" in window.about_text() and "Compute device: " in window.about_text()
+    timers = window.findChildren(QTimer)
+    window.close()
+    window.deleteLater()
+    qtbot.wait(100)
+    assert not workers.live_runner_threads()
+    assert not [t for t in timers if _alive(t) and t.isActive()]
+    leftover = [t for t in threading.enumerate() if t.ident not in baseline and t.is_alive()
+                and not t.name.startswith(("pydevd", "QDBus"))]
+    assert not [t for t in leftover if t.name.startswith("desktopnn-")]
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def _alive(obj) -> bool:
+    try:
+        obj.objectName()
+        return True
+    except RuntimeError:
+        return False
+
+
+def test_settings_persist_tab_and_presentation(qtbot):
+    app = make_app()
+    from desktopnn.settings import qsettings
+
+    w1 = build_window(app, settings=qsettings())
+    last = w1.lesson_tabs[-1]
+    w1.tabs.setCurrentWidget(last)
+    w1.ctx.themes.set_presentation(True)
+    w1.close()
+    w2 = build_window(app, settings=qsettings())
+    assert w2.current_tab().name == last.name
+    assert w2.ctx.theme.presentation
+    w2.ctx.themes.set_presentation(False)
+    w2.close()
+
+
+def test_bad_image_from_open_menu_keeps_window_usable(qtbot, tmp_path):
+    app = make_app()
+    window = build_window(app, settings=None)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"definitely not a png")
+    assert window.open_image(str(bad)) is False
+    good = tmp_path / "good.png"
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(good)
+    assert window.open_image(str(good)) is True
+    window.close()
+
+
+def run_cli(*args, timeout=180):
+    return subprocess.run([sys.executable, "-m", "desktopnn", *args], capture_output=True, text=True,
+                          env=ENV, timeout=timeout)
+
+
+def test_cli_help_and_unknown_tab():
+    out = run_cli("--help")
+    assert out.returncode == 0 and "--screenshot" in out.stdout and "--device" in out.stdout
+    bad = run_cli("--tab", "nonsense", "--smoke")
+    assert bad.returncode == 2 and "no lesson called 'nonsense'" in bad.stderr
+
+
+def test_cli_smoke_exits_zero():
+    out = run_cli("--smoke", "--demo")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_screenshot_renders_every_tab_both_modes(tmp_path):
+    out = run_cli("--screenshot", str(tmp_path), timeout=400)
+    assert out.returncode == 0, out.stderr[-3000:]
+    for cls in tab_classes():
+        for suffix in ("", "-presentation"):
+            path = tmp_path / f"{cls.name}{suffix}.png"
+            assert path.exists(), path
+            with Image.open(path) as im:
+                assert im.size == (1920, 1080)
+                # not a blank image: some spread of colours
+                assert len(im.convert("RGB").getcolors(1 << 20) or []) > 20
+
+
+def test_bench_json_prints_figures():
+    out = subprocess.run([sys.executable, "-m", "desktopnn", "bench", "conv_lab", "--json"],
+                         capture_output=True, text=True, env=ENV, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    assert data["conv_lab_recompute_ms"] > 0
+    assert "device" in data["machine"]
