@@ -1,4 +1,4 @@
-"""A small tensor expression language of our own (notes 2.12), evaluated on numpy — never ``eval``.
+"""Tokenizer and parser of the tensor expression language (notes 2.12) — never ``eval``.
 
 Grammar (everything else is refused with an error that points at the offending part)::
 
@@ -12,23 +12,16 @@ Grammar (everything else is refused with an error that points at the offending p
 
 Functions: ``reshape(t, [2, -1])``, ``transpose(t)``, ``transpose(t, [1, 0])``, and the notes'
 ``tf.constant``, ``tf.reshape``, ``tf.transpose``, ``tf.multiply``/``add``/``subtract``/``divide``.
-Methods: ``.reshape(…)``, ``.transpose(…)``, ``.numpy()``; attribute ``.shape``. Arithmetic
-broadcasts (``tensor_shapes.broadcast_plan``); an operation always makes a new tensor.
+Methods: ``.reshape(…)``, ``.transpose(…)``, ``.numpy()``; attribute ``.shape``. The evaluator is
+in :mod:`desktopnn.engine.tensors`.
 """
 
 from __future__ import annotations
 
 import keyword
-import math
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from desktopnn.engine.explain import fmt_num
-from desktopnn.engine.tensor_shapes import ShapeError, apply_op, broadcast_plan, fmt_shape, infer_shape
-
-MAX_ELEMENTS = 10_000      # a result must stay small enough to draw
 MAX_LENGTH = 400           # characters in one expression
 MAX_DEPTH = 40             # nesting of brackets and operators
 FUNCTIONS = ("reshape", "transpose", "constant", "multiply", "add", "subtract", "divide")
@@ -297,8 +290,7 @@ class _Parser:
         while len(parts) < 3:
             parts.append(None)
         if parts[2] == 0:
-            raise self.error("a slice step cannot be 0", None, None) if False else \
-                TensorExprError("a slice step cannot be 0", self.text, start, end)
+            raise TensorExprError("a slice step cannot be 0", self.text, start, end)
         return Slice(start, end, parts[0], parts[1], parts[2])
 
     def opt_int(self) -> int | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from desktopnn.engine.explain import ConvExplanation, explain_conv, fmt_num
 from desktopnn.engine.kernels import EXERCISE
@@ -117,39 +117,49 @@ class ExerciseTab(LessonTab):
     # ---- building ------------------------------------------------------------------------
     def _build(self) -> None:
         st = self.state
-        left = QVBoxLayout()
-        left.addWidget(_label("The image (4×5, grayscale)", "heading"))
+        top = QHBoxLayout()
+        image_box = QVBoxLayout()
+        image_box.addWidget(_label("Image (4×5)", "heading"))
         self.image_grid = NumberGrid(st.image)
         self.image_grid.set_shading((0, 255))
-        self.image_grid.setToolTip("The notes' 4×5 image. The outlined 2×2 window belongs to the selected answer cell.")
-        left.addWidget(self.image_grid)
-        left.addWidget(_label("The kernels (click one to work on it)", "heading"))
-        cards = QGridLayout()
+        self.image_grid.setToolTip("The notes' 4×5 grayscale image. The outlined 2×2 window belongs to the "
+                                   "selected cell of your feature map.")
+        image_box.addWidget(self.image_grid)
+        image_box.addStretch(1)
+        top.addLayout(image_box)
+        top.addSpacing(12)
+        kernel_box = QVBoxLayout()
+        kernel_box.addWidget(_label("Kernels (click one)", "heading"))
+        cards = QHBoxLayout()
         self.kernel_grids: list[NumberGrid] = []
         self.kernel_cards: list[QFrame] = []
         for i, kern in enumerate(st.kernels):
             card = QFrame()
             card.setObjectName("kernelCard")
+            card.setToolTip(f"Kernel {i + 1} with bias {fmt_num(kern.bias)}; click its numbers to answer for it")
             lay = QVBoxLayout(card)
             lay.addWidget(_label(f"Kernel {i + 1}", "heading"))
             grid = NumberGrid(kern.values)
-            grid.setToolTip(f"Kernel {i + 1}; click to answer for it")
+            grid.setToolTip(card.toolTip())
             grid.cell_clicked.connect(lambda _r, _c, i=i: self.select_kernel(i))
             lay.addWidget(grid)
             lay.addWidget(QLabel(f"bias = {fmt_num(kern.bias)}"))
             self.kernel_grids.append(grid)
             self.kernel_cards.append(card)
-            cards.addWidget(card, i // 2, i % 2)
-        left.addLayout(cards)
+            cards.addWidget(card)
+        kernel_box.addLayout(cards)
+        kernel_box.addStretch(1)
+        top.addLayout(kernel_box)
+        top.addSpacing(12)
         self.note_label = _label(DIAGONAL_NOTE)
         self.note_label.setWordWrap(True)
-        left.addWidget(self.note_label)
-        left.addStretch(1)
+        self.note_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.note_label.setMinimumWidth(300)
+        top.addWidget(self.note_label, 1)
 
         middle = QVBoxLayout()
-        middle.addWidget(_label("Your feature map (valid padding, stride 1)", "heading"))
         chooser = QHBoxLayout()
-        chooser.addWidget(QLabel("Kernel:"))
+        chooser.addWidget(_label("Your feature map for kernel", "heading"))
         self.kernel_buttons = QButtonGroup(self)
         for i, text in enumerate(["1", "2", "3", "4", "All four"]):
             b = QPushButton(text)
@@ -168,9 +178,10 @@ class ExerciseTab(LessonTab):
             box = QWidget()
             lay = QVBoxLayout(box)
             lay.setContentsMargins(0, 0, 0, 0)
-            title = _label("", "heading")
+            title = _label("")
             grid = AnswerGrid(*st.out_shape)
-            grid.setToolTip("Click a cell and type its value, then Enter. Arrow keys move between cells.")
+            grid.setToolTip("Click a cell and type its value, then Enter (valid padding, stride 1). "
+                            "Arrow keys move between cells.")
             grid.value_edited.connect(lambda r, c, v, i=i: self._on_answer_edited(i, r, c, v))
             grid.edit_rejected.connect(lambda r, c, msg, i=i: self._on_answer_rejected(i, r, c, msg))
             grid.cell_clicked.connect(lambda r, c, i=i: self.select_cell(i, r, c))
@@ -182,7 +193,7 @@ class ExerciseTab(LessonTab):
             self.answer_boxes.append(box)
             answers.addWidget(box, i // 2, i % 2, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         middle.addLayout(answers)
-        self.legend_label = _label("")
+        self.legend_label = _label("Green: right · red: wrong · purple: revealed · ?: not answered yet")
         self.legend_label.setWordWrap(True)
         middle.addWidget(self.legend_label)
         middle.addStretch(1)
@@ -214,15 +225,15 @@ class ExerciseTab(LessonTab):
         right.addWidget(self.arithmetic_label)
         right.addStretch(1)
 
+        bottom = QHBoxLayout()
+        bottom.addLayout(middle)
+        bottom.addSpacing(24)
+        bottom.addLayout(right, 1)
         body = QWidget()
-        row = QHBoxLayout(body)
-        for lay, stretch in ((left, 0), (middle, 0), (right, 1)):
-            holder = QWidget()
-            holder.setLayout(lay)
-            if stretch == 0:
-                holder.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
-            row.addWidget(holder, stretch)
-        self._left_holder = row.itemAt(0).widget()
+        column = QVBoxLayout(body)
+        column.addLayout(top)
+        column.addSpacing(8)
+        column.addLayout(bottom, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -345,7 +356,6 @@ class ExerciseTab(LessonTab):
             colour = t.accent if on else t.grid_line
             card.setStyleSheet(f"QFrame#kernelCard {{ border: {max(2, t.text_px // 7) if on else 1}px solid {colour};"
                                f" border-radius: 4px; }}")
-            self.kernel_grids[i].set_highlights([(np.ones((2, 2), bool), "accent")] if on else [])
         self.score_label.setText(self.score_text())
         self._refresh_selected()
 
@@ -378,10 +388,10 @@ class ExerciseTab(LessonTab):
         scale = max(1.0, (4.4 * theme.text_px + 10) / theme.cell_px)
         for g in self.answer_grids:
             g.set_cell_scale(scale)
-        text_w = 24 * theme.text_px
-        self.note_label.setMaximumWidth(max(self.image_grid.sizeHint().width(), text_w))
-        self.legend_label.setText("Green: right · red: wrong · purple: revealed · ? not answered yet")
-        self.legend_label.setMaximumWidth(4 * round(theme.cell_px * scale) + 4)
+        # kernel values like -2.8: room for 4 characters
+        for g in self.kernel_grids:
+            g.set_cell_scale(max(1.0, (2.6 * theme.text_px + 10) / theme.cell_px))
+        self.legend_label.setMaximumWidth(self.answer_grids[0].sizeHint().width())
         self._refresh()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:

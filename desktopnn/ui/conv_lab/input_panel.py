@@ -1,0 +1,307 @@
+"""The lab's input: a photo (bundled sample or the user's file) or a small grid of numbers (notes 2.2).
+
+A photo is drawn with pyqtgraph; zoomed in far enough, each pixel shows its values. A grid of numbers
+(grayscale or RGB, up to 12×12) is edited cell by cell, and shows the padding ring as the notes'
+2.3 figure does: zeros around the image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+
+from desktopnn.engine.explain import channel_names, fmt_num
+from desktopnn.engine.images import load_image, sample_images, to_grayscale
+from desktopnn.engine.kernels import EXERCISE_IMAGE, NOTES_308
+from desktopnn.ui.conv_lab.common import PixelValues, flow_widget
+from desktopnn.ui.grid import NumberGrid
+from desktopnn.ui.theme import Theme
+
+MAX_PHOTO_SIDE = 640
+MAX_GRID = 12
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
+
+GRID_PRESETS = {
+    "Numbers: notes 2.3 (5×5 RGB)": NOTES_308["image"],
+    "Numbers: exercise 2.11 (4×5)": EXERCISE_IMAGE,
+    "Numbers: your own (6×6)": np.array([[0, 0, 0, 0, 0, 255], [0, 0, 0, 0, 255, 0], [0, 0, 0, 255, 0, 0],
+                                         [0, 0, 255, 0, 0, 0], [0, 255, 0, 0, 0, 0], [255, 0, 0, 0, 0, 0]],
+                                        dtype=np.float64),
+}
+
+
+class InputPanel(QWidget):
+    """Choose, show and edit the image that the kernels slide over."""
+
+    image_changed = Signal()
+    message = Signal(str)
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._theme = theme
+        self.image: np.ndarray = np.zeros((1, 1))
+        self.source = ""
+        self._pad = (0, 0, 0, 0)
+        self._field: tuple[np.ndarray, np.ndarray] | None = None   # (rows, cols) of the receptive field
+        self.samples = sample_images()
+        self.grids: list[NumberGrid] = []
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        head = QLabel("Input image")
+        head.setProperty("role", "heading")
+        lay.addWidget(head)
+        row = QHBoxLayout()
+        self.combo = QComboBox()
+        self.combo.setToolTip("A bundled photo, or a small grid of numbers you can edit")
+        self.combo.addItems([f"Photo: {n}" for n in self.samples] + list(GRID_PRESETS))
+        self.combo.activated.connect(lambda _i: self.load_source(self.combo.currentText()))
+        self.btn_open = QPushButton("Open image…")
+        self.btn_open.setToolTip("Use your own photo (PNG, JPEG, BMP, GIF, TIFF, WebP)")
+        self.btn_open.clicked.connect(self._on_open_clicked)
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.btn_open)
+        lay.addLayout(row)
+
+        self.grid_controls = QWidget()
+        gc = QHBoxLayout(self.grid_controls)
+        gc.setContentsMargins(0, 0, 0, 0)
+        self.rows, self.cols = QSpinBox(), QSpinBox()
+        for spin in (self.rows, self.cols):
+            spin.setRange(1, MAX_GRID)
+            spin.valueChanged.connect(self._on_grid_shape_changed)
+        self.channels = QComboBox()
+        self.channels.addItems(["grayscale", "RGB"])
+        self.channels.currentTextChanged.connect(self._on_grid_shape_changed)
+        for w in (QLabel("size"), self.rows, QLabel("×"), self.cols, self.channels):
+            gc.addWidget(w)
+        gc.addStretch(1)
+        lay.addWidget(self.grid_controls)
+
+        self.stack = QStackedWidget()
+        self.photo_view = pg.GraphicsLayoutWidget()
+        self.photo_view.setToolTip("Scroll to zoom, drag to pan; zoomed in, pixels show their values")
+        self.vb = self.photo_view.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.photo_item = pg.ImageItem()
+        self.vb.addItem(self.photo_item)
+        self.field_item = pg.QtWidgets.QGraphicsRectItem()
+        self.field_item.setZValue(30)
+        self.field_item.setVisible(False)
+        self.vb.addItem(self.field_item, ignoreBounds=True)
+        self.values = PixelValues(self.vb)
+        self.stack.addWidget(self.photo_view)
+        self.grid_scroll = QScrollArea()
+        self.grid_scroll.setWidgetResizable(True)
+        self.grid_box, self.grid_flow = flow_widget(theme.text_px)
+        self.grid_scroll.setWidget(self.grid_box)
+        self.stack.addWidget(self.grid_scroll)
+        lay.addWidget(self.stack, 1)
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        lay.addWidget(self.caption)
+        self.apply_theme(theme)
+
+    # ---- sources -------------------------------------------------------------------------
+    @property
+    def is_grid(self) -> bool:
+        return self.stack.currentWidget() is self.grid_scroll
+
+    def load_source(self, label: str) -> bool:
+        """Load a combo entry: "Photo: NAME" or one of :data:`GRID_PRESETS`."""
+        if label in GRID_PRESETS:
+            self.set_grid_image(GRID_PRESETS[label], label)
+            return True
+        name = label.removeprefix("Photo: ")
+        if name in self.samples:
+            return self.open_path(str(self.samples[name]), label)
+        return False
+
+    def open_path(self, path: str, label: str | None = None) -> bool:
+        """Open a photo; on a bad file show why, keep the current image and return False."""
+        try:
+            img = load_image(path, max_side=MAX_PHOTO_SIDE)
+        except ValueError as exc:
+            self.message.emit(f"Could not open that image: {exc}. The current image stays.")
+            self._sync_combo()
+            return False
+        if label is None:
+            label = f"File: {path.replace(chr(92), '/').rsplit('/', 1)[-1]}"
+            if self.combo.findText(label) < 0:
+                self.combo.addItem(label)
+        self.source = label
+        self.image = img
+        self.stack.setCurrentWidget(self.photo_view)
+        self.grid_controls.setVisible(False)
+        self._show_photo(autorange=True)
+        self._sync_combo()
+        self.image_changed.emit()
+        return True
+
+    def set_grid_image(self, values, label: str = "Numbers: your own") -> None:
+        arr = np.asarray(values, dtype=np.float64)
+        self.image = arr.copy()
+        self.source = label
+        self.stack.setCurrentWidget(self.grid_scroll)
+        self.grid_controls.setVisible(True)
+        for w, v in ((self.rows, arr.shape[0]), (self.cols, arr.shape[1])):
+            w.blockSignals(True)
+            w.setValue(v)
+            w.blockSignals(False)
+        self.channels.blockSignals(True)
+        self.channels.setCurrentText("RGB" if arr.ndim == 3 else "grayscale")
+        self.channels.blockSignals(False)
+        self._rebuild_grids()
+        self._sync_combo()
+        self.image_changed.emit()
+
+    def _sync_combo(self) -> None:
+        i = self.combo.findText(self.source)
+        if i >= 0:
+            self.combo.setCurrentIndex(i)
+
+    def _on_open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        if path:
+            self.open_path(path)
+
+    # ---- the grid of numbers -------------------------------------------------------------
+    def set_cell(self, channel: int, r: int, c: int, text: str) -> bool:
+        """Type ``text`` into image cell (r, c) of ``channel`` (image coordinates, padding excluded)."""
+        top, _, left, _ = self._pad
+        return self.grids[channel].edit_text(r + top, c + left, text)
+
+    def _on_grid_shape_changed(self, *_args) -> None:
+        rows, cols, rgb = self.rows.value(), self.cols.value(), self.channels.currentText() == "RGB"
+        old = self.image if self.image.ndim == 3 else self.image[:, :, None]
+        if rgb and old.shape[2] == 1:
+            old = np.repeat(old, 3, axis=2)
+        elif not rgb and old.shape[2] == 3:
+            old = to_grayscale(old)[:, :, None]
+        new = np.zeros((rows, cols, old.shape[2]))
+        h, w = min(rows, old.shape[0]), min(cols, old.shape[1])
+        new[:h, :w] = old[:h, :w]
+        self.set_grid_image(new if rgb else new[:, :, 0], "Numbers: your own")
+
+    def _rebuild_grids(self) -> None:
+        while self.grid_flow.count():
+            item = self.grid_flow.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.grids = []
+        chans = 1 if self.image.ndim == 2 else self.image.shape[2]
+        for ch, name in enumerate(channel_names(chans)):
+            box = QWidget()
+            v = QVBoxLayout(box)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.addWidget(QLabel(f"channel {name}" if name else "pixel values"))
+            grid = NumberGrid(editable=True)
+            grid.apply_theme(self._theme)
+            grid.value_edited.connect(lambda r, c, val, ch=ch: self._on_grid_edited(ch, r, c, val))
+            grid.edit_rejected.connect(lambda r, c, msg: self.message.emit(f"Image cell: {msg}"))
+            v.addWidget(grid)
+            self.grid_flow.addWidget(box)
+            self.grids.append(grid)
+        self._fill_grids()
+
+    def _fill_grids(self) -> None:
+        if not self.is_grid:
+            return
+        top, bottom, left, right = self._pad
+        img = self.image if self.image.ndim == 3 else self.image[:, :, None]
+        for ch, grid in enumerate(self.grids):
+            grid.set_values(np.pad(img[:, :, ch], ((top, bottom), (left, right))))
+            mask = np.ones(grid.shape, bool)
+            mask[top:top + img.shape[0], left:left + img.shape[1]] = False
+            grid.set_padding_mask(mask)
+            scale = 1.0 if max(grid.shape) <= 8 else 0.8
+            grid.set_cell_scale(scale)
+        self._draw_field()
+        self.caption.setText(self._caption())
+
+    def _on_grid_edited(self, ch: int, r: int, c: int, value: float) -> None:
+        top, _, left, _ = self._pad
+        h, w = self.image.shape[:2]
+        rr, cc = r - top, c - left
+        if not (0 <= rr < h and 0 <= cc < w):
+            self.message.emit("Padding cells are always 0 (notes 2.6); edit the image inside the ring")
+            self._fill_grids()
+            return
+        if self.image.ndim == 3:
+            self.image[rr, cc, ch] = value
+        else:
+            self.image[rr, cc] = value
+        self.image_changed.emit()
+
+    # ---- padding and receptive field --------------------------------------------------------
+    def set_padding(self, pad: tuple[int, int, int, int]) -> None:
+        """Padding (top, bottom, left, right) of the selected kernel, drawn as a ring on a grid image."""
+        pad = tuple(int(p) for p in pad)
+        if pad != self._pad:
+            self._pad = pad
+            self._fill_grids()
+
+    def set_receptive_field(self, cells: np.ndarray | None) -> None:
+        """Light up the input cells under the kernel; ``cells`` is ``(kh, kw, 2)`` (row, col) or None."""
+        self._field = None if cells is None else (cells[:, :, 0].ravel(), cells[:, :, 1].ravel())
+        self._draw_field()
+
+    def highlighted_cells(self) -> set[tuple[int, int]]:
+        """Image coordinates (row, col) of the lit receptive field, padding taps included (may be < 0)."""
+        if self._field is None:
+            return set()
+        return {(int(r), int(c)) for r, c in zip(*self._field)}
+
+    def _draw_field(self) -> None:
+        if self._field is None:
+            self.field_item.setVisible(False)
+            for g in self.grids:
+                g.set_highlights([])
+            return
+        rows, cols = self._field
+        if self.is_grid:
+            top, _, left, _ = self._pad
+            cells = [(int(r) + top, int(c) + left) for r, c in zip(rows, cols)]
+            for g in self.grids:
+                g.set_highlights([(cells, "accent")])
+        else:
+            r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+            self.field_item.setRect(float(c0), float(r0), float(c1 - c0), float(r1 - r0))
+            self.field_item.setVisible(True)
+
+    # ---- drawing -------------------------------------------------------------------------
+    def _show_photo(self, autorange: bool = False) -> None:
+        img = self.image
+        self.photo_item.setImage(np.ascontiguousarray(img), levels=(0, 255), autoLevels=False)
+        rgb = img if img.ndim == 3 else np.repeat(img[:, :, None], 3, axis=2)
+        self.values.set_data(img, rgb=rgb)
+        if autorange:
+            self.vb.autoRange(padding=0.02)
+        self.caption.setText(self._caption())
+
+    def _caption(self) -> str:
+        h, w = self.image.shape[:2]
+        chans = "RGB, 3 channels" if self.image.ndim == 3 else "grayscale, 1 channel"
+        if self.is_grid:
+            top, bottom, left, right = self._pad
+            pad = f"; padding ring {top},{bottom},{left},{right} (top, bottom, left, right)" if any(self._pad) else ""
+            return f"{h}×{w} numbers, {chans}{pad}. Double-click or type into a cell to change it."
+        return f"{h}×{w} pixels, {chans}. Scroll to zoom in until the pixels show their values."
+
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.photo_view.setBackground(theme.background)
+        pen = pg.mkPen(theme.accent, width=max(3, theme.text_px // 6))
+        pen.setCosmetic(True)
+        self.field_item.setPen(pen)
+        self.values.set_font(theme.font(0.9 if theme.presentation else 0.85, mono=True))
+        self.grid_flow.set_gap(theme.text_px)
+        for g in self.grids:
+            g.apply_theme(theme)
+        self.caption.setStyleSheet(f"color: {theme.muted};")
+
+    def value_text(self, r: int, c: int) -> str:
+        v = self.image[r, c]
+        return " ".join(fmt_num(x) for x in np.atleast_1d(v))
