@@ -86,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{cls.name:16} {cls.title}")
         return 0
     _ensure_display(args)
+    if args.device:
+        os.environ["DESKTOPNN_DEVICE"] = args.device  # every engine call, from any thread, honours it
     app = make_app([sys.argv[0]])
     from desktopnn.settings import qsettings
 

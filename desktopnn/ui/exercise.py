@@ -392,6 +392,12 @@ class ExerciseTab(LessonTab):
         for g in self.kernel_grids:
             g.set_cell_scale(max(1.0, (2.6 * theme.text_px + 10) / theme.cell_px))
         self.legend_label.setMaximumWidth(self.answer_grids[0].sizeHint().width())
+        self.note_label.setMaximumWidth(40 * theme.text_px)
+        self.arithmetic_label.setStyleSheet(f"font-size: {round(theme.text_px * 1.3)}px; color: {theme.accent2};")
+        on_text = "#000000" if theme.presentation else "#ffffff"
+        for b in self.kernel_buttons.buttons():
+            b.setStyleSheet(f"QPushButton {{ padding: {theme.text_px // 4}px {theme.text_px // 2}px; }}"
+                            f"QPushButton:checked {{ background: {theme.accent2}; color: {on_text}; font-weight: bold; }}")
         self._refresh()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
