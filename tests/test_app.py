@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktopnn import workers
 from desktopnn.app import build_window, make_app
-from desktopnn.ui.tabs import tab_classes
+from desktopnn.ui.tabs import tab_classes, tab_specs
 
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 
@@ -28,7 +28,8 @@ def test_every_tab_visited_then_closed_cleanly(qtbot, tmp_path):
     window.show()
     qtbot.waitUntil(lambda: bool(window.device_text), timeout=60000)
     assert window.device_label.text().startswith(("CPU ·", "CUDA ·", "MPS ·"))
-    assert [t.name for t in window.lesson_tabs] == [c.name for c in tab_classes()]
+    assert [s.name for s in window.specs] == [c.name for c in tab_classes()]
+    assert len(window.built_tabs()) == 1  # the others are built when first shown
     for i, tab in enumerate(window.lesson_tabs):
         window.tabs.setCurrentIndex(i)
         qtbot.wait(50)
@@ -111,7 +112,7 @@ def test_cli_smoke_exits_zero():
 def test_cli_screenshot_renders_every_tab_both_modes(tmp_path):
     out = run_cli("--screenshot", str(tmp_path), timeout=400)
     assert out.returncode == 0, out.stderr[-3000:]
-    for cls in tab_classes():
+    for cls in tab_specs():
         for suffix in ("", "-presentation"):
             path = tmp_path / f"{cls.name}{suffix}.png"
             assert path.exists(), path

@@ -16,6 +16,15 @@ class Bus(QObject):
     patch_for_animator = Signal(object, str)   # 2-D or (H, W, C) numpy array, description
     show_tab = Signal(str)                      # a tab's ``name``: the main window switches to it
 
+    def __init__(self):
+        super().__init__()
+        # tabs are built on first view: the last patch waits here for an animator built later
+        self.pending_patch: tuple[object, str] | None = None
+        self.patch_for_animator.connect(self._remember_patch)
+
+    def _remember_patch(self, patch, description: str) -> None:
+        self.pending_patch = (patch, description)
+
 
 @dataclass
 class AppContext:

@@ -7,11 +7,12 @@ import sys
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget)
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 import desktopnn
 from desktopnn.ui.base import AppContext, LessonTab
-from desktopnn.ui.tabs import tab_classes
+from desktopnn.ui.tabs import tab_specs
 from desktopnn.workers import LatestJobRunner
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
@@ -41,23 +42,26 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self.lesson_tabs: list[LessonTab] = []
-        for cls in tab_classes():
-            tab = cls(ctx)
-            tab.notice.connect(self.show_notice)
-            tab.fps_changed.connect(self._on_tab_fps_changed)
-            self.lesson_tabs.append(tab)
-            self.tabs.addTab(tab, tab.title)
-        self._current: LessonTab | None = None
+        # each lesson sits in a holder; the tab itself is built the first time it is shown
+        self.specs = tab_specs()
+        self._holders: list[QWidget] = []
+        self._built: dict[int, LessonTab] = {}
+        for spec in self.specs:
+            holder = QWidget()
+            lay = QVBoxLayout(holder)
+            lay.setContentsMargins(0, 0, 0, 0)
+            self._holders.append(holder)
+            self.tabs.addTab(holder, spec.title)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._build_menus()
         self._build_status_bar()
         ctx.themes.theme_changed.connect(self._on_theme_changed)
         ctx.bus.show_tab.connect(self.select_tab)
         self._on_theme_changed(ctx.theme)
+        self._shut = False
+        self._current: LessonTab | None = None
         self._restore_settings()
         self._on_tab_changed(self.tabs.currentIndex())
-        self._shut = False
         # torch loads in the background once the window is up (start-up stays under 3 s)
         self._engine_loader = LatestJobRunner("engine-loader", self)
         self._engine_loader.finished.connect(self._on_engine_loaded)
@@ -89,9 +93,9 @@ class MainWindow(QMainWindow):
         leave.triggered.connect(self._leave_presentation)
         self.addAction(leave)
         tabs_menu = view.addMenu("&Lessons")
-        for i, tab in enumerate(self.lesson_tabs):
-            act = self._action(tabs_menu, tab.title, f"Ctrl+{i + 1}" if i < 9 else None,
-                               lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Go to {tab.title}")
+        for i, spec in enumerate(self.specs):
+            self._action(tabs_menu, spec.title, f"Ctrl+{i + 1}" if i < 9 else None,
+                         lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Go to {spec.title}")
         help_menu = mb.addMenu("&Help")
         self._action(help_menu, "&About desktopnn", None, self.show_about, "Versions and compute device")
 
@@ -116,19 +120,42 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.device_label)
 
     # ---- state ---------------------------------------------------------------------------
+    def tab_at(self, index: int) -> LessonTab | None:
+        """The lesson tab at ``index``, built now if it has not been shown before."""
+        if not 0 <= index < len(self.specs):
+            return None
+        tab = self._built.get(index)
+        if tab is None:
+            tab = self.specs[index].load()(self.ctx)
+            tab.notice.connect(self.show_notice)
+            tab.fps_changed.connect(self._on_tab_fps_changed)
+            tab.apply_theme(self.ctx.theme)
+            self._holders[index].layout().addWidget(tab)
+            self._built[index] = tab
+        return tab
+
+    @property
+    def lesson_tabs(self) -> list[LessonTab]:
+        """Every lesson tab (building those not shown yet)."""
+        return [self.tab_at(i) for i in range(len(self.specs))]
+
+    def built_tabs(self) -> list[LessonTab]:
+        return [self._built[i] for i in sorted(self._built)]
+
     def current_tab(self) -> LessonTab | None:
-        w = self.tabs.currentWidget()
-        return w if isinstance(w, LessonTab) else None
+        return self.tab_at(self.tabs.currentIndex())
 
     def select_tab(self, name: str) -> bool:
         key = name.strip().lower()
-        for i, tab in enumerate(self.lesson_tabs):
-            if key in (tab.name.lower(), tab.title.lower()):
+        for i, spec in enumerate(self.specs):
+            if key in (spec.name.lower(), spec.title.lower()):
                 self.tabs.setCurrentIndex(i)
                 return True
         return False
 
     def _on_tab_changed(self, index: int) -> None:
+        if getattr(self, "_shut", False):
+            return
         new = self.current_tab()
         if new is self._current:
             return
@@ -142,14 +169,14 @@ class MainWindow(QMainWindow):
             self.act_open.setEnabled(True)
 
     def _on_tab_fps_changed(self, fps: float) -> None:
-        if self.sender() is self.current_tab():
+        if self.sender() is self._built.get(self.tabs.currentIndex()):
             self.fps_label.setText(f"{fps:.0f} fps")
 
     def _on_theme_changed(self, theme) -> None:
         self.act_present.blockSignals(True)
         self.act_present.setChecked(theme.presentation)
         self.act_present.blockSignals(False)
-        for tab in self.lesson_tabs:
+        for tab in self.built_tabs():
             tab.apply_theme(theme)
 
     def _on_engine_loaded(self, _job: int, result) -> None:
@@ -175,8 +202,7 @@ class MainWindow(QMainWindow):
     # ---- menu actions --------------------------------------------------------------------
     def open_image_dialog(self) -> None:
         tab = self.current_tab()
-        target = tab if tab is not None and tab.accepts_images() else next(
-            (t for t in self.lesson_tabs if t.accepts_images()), None)
+        target = tab if tab is not None and tab.accepts_images() else self._image_tab()
         if target is None:
             self.show_notice("No lesson here takes an image")
             return
@@ -184,8 +210,16 @@ class MainWindow(QMainWindow):
         if path:
             self.open_image(path, target)
 
+    def _image_tab(self) -> LessonTab | None:
+        """The first lesson that takes an image (the Convolution lab)."""
+        for i in range(len(self.specs)):
+            tab = self.tab_at(i)
+            if tab is not None and tab.accepts_images():
+                return tab
+        return None
+
     def open_image(self, path: str, target: LessonTab | None = None) -> bool:
-        target = target or next((t for t in self.lesson_tabs if t.accepts_images()), None)
+        target = target or self._image_tab()
         if target is None:
             return False
         if target.open_image(path):
@@ -263,9 +297,9 @@ class MainWindow(QMainWindow):
         """Stop every tab's work; safe to call more than once."""
         if self._shut:
             return
-        self._shut = True
         self.save_settings()
-        for tab in self.lesson_tabs:
+        self._shut = True
+        for tab in self.built_tabs():
             tab.shutdown()
         self._engine_loader.shutdown(timeout=15.0)
 

@@ -28,8 +28,9 @@ def render_all(app: QApplication, window, out_dir: Path) -> list[Path]:
     was = themes.theme.presentation
     for presentation in (False, True):
         themes.set_presentation(presentation)
-        for i, tab in enumerate(window.lesson_tabs):
+        for i in range(len(window.specs)):
             window.tabs.setCurrentIndex(i)
+            tab = window.tab_at(i)
             window.resize(1920, 1080)
             settle(app, tab)
             path = out_dir / (f"{tab.name}-presentation.png" if presentation else f"{tab.name}.png")

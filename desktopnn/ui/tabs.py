@@ -1,14 +1,42 @@
-"""The lesson tabs, in the order of the course notes. Only tabs that work are listed."""
+"""The lesson tabs, in the order of the course notes. Only tabs that work are listed.
+
+Entries are ``(module, class, name, title)``; the module is imported only when its tab is first
+shown, so start-up does not pay for lessons nobody has opened yet (nor for torch or librosa).
+A two-element entry ``(module, class)`` is also accepted; its module is imported to read the name.
+"""
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 
-# (module, class); each class has ``name`` and ``title``
-TAB_CLASSES: list[tuple[str, str]] = [
-    ("desktopnn.ui.conv_lab", "ConvLabTab"),
+TAB_CLASSES: list[tuple[str, ...]] = [
+    ("desktopnn.ui.conv_lab", "ConvLabTab", "convolution", "Convolution lab"),
 ]
 
 
+@dataclass(frozen=True)
+class TabSpec:
+    module: str
+    cls: str
+    name: str
+    title: str
+
+    def load(self) -> type:
+        return getattr(importlib.import_module(self.module), self.cls)
+
+
+def tab_specs() -> list[TabSpec]:
+    specs = []
+    for entry in TAB_CLASSES:
+        if len(entry) == 4:
+            specs.append(TabSpec(*entry))
+        else:
+            mod, cls = entry
+            klass = getattr(importlib.import_module(mod), cls)
+            specs.append(TabSpec(mod, cls, klass.name, klass.title))
+    return specs
+
+
 def tab_classes() -> list[type]:
-    return [getattr(importlib.import_module(mod), cls) for mod, cls in TAB_CLASSES]
+    return [spec.load() for spec in tab_specs()]
