@@ -299,9 +299,11 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self._shut = True
+        # torch may still be importing (a window closed straight after start): let that finish
+        # first, so that the tabs' workers, which wait on the same import, can then stop promptly
+        self._engine_loader.shutdown(timeout=15.0)
         for tab in self.built_tabs():
             tab.shutdown()
-        self._engine_loader.shutdown(timeout=15.0)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.shutdown()
