@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
             lay = QVBoxLayout(holder)
             lay.setContentsMargins(0, 0, 0, 0)
             self._holders.append(holder)
-            self.tabs.addTab(holder, spec.title)
+            self.tabs.addTab(holder, spec.title.replace("&", "&&"))  # '&' is not a shortcut here
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._build_menus()
         self._build_status_bar()
@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.addAction(leave)
         tabs_menu = view.addMenu("&Lessons")
         for i, spec in enumerate(self.specs):
-            self._action(tabs_menu, spec.title, f"Ctrl+{i + 1}" if i < 9 else None,
+            self._action(tabs_menu, spec.title.replace("&", "&&"), f"Ctrl+{i + 1}" if i < 9 else None,
                          lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Go to {spec.title}")
         help_menu = mb.addMenu("&Help")
         self._action(help_menu, "&About desktopnn", None, self.show_about, "Versions and compute device")
