@@ -10,74 +10,24 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import ConvExplanation, explain_conv, fmt_num
-from desktopnn.engine.kernels import EXERCISE
+from desktopnn.engine.exercise import ExerciseState
+from desktopnn.engine.explain import fmt_num
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme
 
-TOLERANCE = 0.01
 ALL = 99  # the "all four kernels" choice (a QButtonGroup id, so not -1)
 
 DIAGONAL_NOTE = (
-    "Kernels 1 and 2 are diagonal detectors (notes 2.11): ones on the ↘ or ↗ diagonal and zeros "
-    "around it ignore the rest of the shape, so they fire on every diagonal, even one inside another "
-    "shape. Put negative numbers where the zeros are and only isolated diagonals, with nothing bright "
-    "around them, give a large value.")
+    "Kernels 1 and 2 are diagonal detectors (notes 2.11). With zeros around the diagonal they ignore the "
+    "rest of the shape and fire on every diagonal, even one inside another shape; put negative numbers "
+    "there instead and only isolated diagonals give a large value.")
 
 # background tints of answer cells: right, wrong, revealed (normal look, presentation look)
 TINTS = {False: {"right": (200, 240, 210), "wrong": (248, 200, 204), "revealed": (217, 210, 233)},
          True: {"right": (11, 93, 42), "wrong": (122, 16, 32), "revealed": (75, 58, 107)}}
-
-
-class ExerciseState:
-    """What the student typed and what was revealed; no Qt, so tests can drive it directly."""
-
-    def __init__(self, image=EXERCISE["image"], kernels=EXERCISE["kernels"]):
-        self.image = np.asarray(image, dtype=np.float64)
-        self.kernels = list(kernels)
-        kh, kw = self.kernels[0].values.shape[:2]
-        self.out_shape = (self.image.shape[0] - kh + 1, self.image.shape[1] - kw + 1)  # valid, stride 1
-        self.answers = [np.array([[explain_conv(self.image, k.values, k.bias, r, c).total
-                                   for c in range(self.out_shape[1])] for r in range(self.out_shape[0])])
-                        for k in self.kernels]
-        self.typed: dict[tuple[int, int, int], float] = {}
-        self.revealed: set[tuple[int, int, int]] = set()
-
-    @property
-    def cells(self) -> int:
-        return self.out_shape[0] * self.out_shape[1]
-
-    def explanation(self, k: int, r: int, c: int) -> ConvExplanation:
-        kern = self.kernels[k]
-        return explain_conv(self.image, kern.values, kern.bias, r, c)
-
-    def enter(self, k: int, r: int, c: int, value: float) -> bool:
-        """Record a typed value; returns whether it is right (within ``TOLERANCE``)."""
-        self.typed[(k, r, c)] = float(value)
-        return self.is_right(k, r, c)
-
-    def is_right(self, k: int, r: int, c: int) -> bool | None:
-        """True/False for a typed value, None where nothing was typed."""
-        if (k, r, c) not in self.typed:
-            return None
-        return abs(self.typed[(k, r, c)] - self.answers[k][r, c]) <= TOLERANCE + 1e-9
-
-    def reveal(self, k: int, r: int, c: int) -> None:
-        self.revealed.add((k, r, c))
-
-    def reveal_all(self, k: int) -> None:
-        rows, cols = self.out_shape
-        self.revealed.update((k, r, c) for r in range(rows) for c in range(cols))
-
-    def reset(self, k: int) -> None:
-        self.typed = {key: v for key, v in self.typed.items() if key[0] != k}
-        self.revealed = {key for key in self.revealed if key[0] != k}
-
-    def score(self, k: int) -> int:
-        return sum(1 for (kk, r, c) in self.typed if kk == k and self.is_right(kk, r, c))
 
 
 class AnswerGrid(NumberGrid):
@@ -89,6 +39,9 @@ class AnswerGrid(NumberGrid):
 
     def is_empty(self, r: int, c: int) -> bool:
         return bool(self._hidden[r, c])
+
+    def marks(self) -> dict[tuple[int, int], str]:
+        return dict(self._marks)
 
     def current_cell(self) -> tuple[int, int] | None:
         return self._current
@@ -136,6 +89,7 @@ class ExerciseTab(LessonTab):
         for i, kern in enumerate(st.kernels):
             card = QFrame()
             card.setObjectName("kernelCard")
+            card.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
             card.setToolTip(f"Kernel {i + 1} with bias {fmt_num(kern.bias)}; click its numbers to answer for it")
             lay = QVBoxLayout(card)
             lay.addWidget(_label(f"Kernel {i + 1}", "heading"))
@@ -156,6 +110,7 @@ class ExerciseTab(LessonTab):
         self.note_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.note_label.setMinimumWidth(300)
         top.addWidget(self.note_label, 1)
+        top.addStretch(0)
 
         middle = QVBoxLayout()
         chooser = QHBoxLayout()
@@ -180,6 +135,7 @@ class ExerciseTab(LessonTab):
             lay.setContentsMargins(0, 0, 0, 0)
             title = _label("")
             grid = AnswerGrid(*st.out_shape)
+            grid.set_digits(8)  # 269.75 stays 269.75
             grid.setToolTip("Click a cell and type its value, then Enter (valid padding, stride 1). "
                             "Arrow keys move between cells.")
             grid.value_edited.connect(lambda r, c, v, i=i: self._on_answer_edited(i, r, c, v))
@@ -194,8 +150,6 @@ class ExerciseTab(LessonTab):
             answers.addWidget(box, i // 2, i % 2, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         middle.addLayout(answers)
         self.legend_label = _label("Green: right · red: wrong · purple: revealed · ?: not answered yet")
-        self.legend_label.setWordWrap(True)
-        middle.addWidget(self.legend_label)
         middle.addStretch(1)
 
         right = QVBoxLayout()
@@ -211,6 +165,8 @@ class ExerciseTab(LessonTab):
             buttons.addWidget(b)
         buttons.addStretch(1)
         right.addLayout(buttons)
+        self.legend_label.setWordWrap(True)
+        right.addWidget(self.legend_label)
         self.message_label = _label("")
         self.message_label.setWordWrap(True)
         right.addWidget(self.message_label)
@@ -384,20 +340,19 @@ class ExerciseTab(LessonTab):
     def apply_theme(self, theme: Theme) -> None:
         for g in [self.image_grid, *self.kernel_grids, *self.answer_grids]:
             g.apply_theme(theme)
-        # answer cells hold values like -476.25: room for 7 digits at full text size
-        scale = max(1.0, (4.4 * theme.text_px + 10) / theme.cell_px)
+        # answer cells hold values like -476.25 or -247.545: room for 8 characters at full text size
+        scale = max(1.0, (4.95 * theme.text_px + 10) / theme.cell_px)
         for g in self.answer_grids:
             g.set_cell_scale(scale)
         # kernel values like -2.8: room for 4 characters
         for g in self.kernel_grids:
             g.set_cell_scale(max(1.0, (2.6 * theme.text_px + 10) / theme.cell_px))
-        self.legend_label.setMaximumWidth(self.answer_grids[0].sizeHint().width())
+        self.note_label.setMinimumWidth(min(24 * theme.text_px, 700))
         self.note_label.setMaximumWidth(40 * theme.text_px)
         self.arithmetic_label.setStyleSheet(f"font-size: {round(theme.text_px * 1.3)}px; color: {theme.accent2};")
         on_text = "#000000" if theme.presentation else "#ffffff"
         for b in self.kernel_buttons.buttons():
-            b.setStyleSheet(f"QPushButton {{ padding: {theme.text_px // 4}px {theme.text_px // 2}px; }}"
-                            f"QPushButton:checked {{ background: {theme.accent2}; color: {on_text}; font-weight: bold; }}")
+            b.setStyleSheet(f"QPushButton:checked {{ background: {theme.accent2}; color: {on_text}; font-weight: bold; }}")
         self._refresh()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
