@@ -72,6 +72,22 @@ def build_window(app, *, demo=False, device=None, presentation=False, settings=N
     return MainWindow(ctx, settings=settings, device=device)
 
 
+def dispose(app, window) -> None:
+    """Stop the window's work and destroy its widgets while Python is still fully alive.
+
+    Left to interpreter exit, PySide deletes the remaining widgets after Python has begun to shut
+    down, and pyqtgraph's Python overrides called from those C++ destructors crash the process
+    (seen here as a segfault after ``--screenshot`` had written every file).
+    """
+    from PySide6.QtCore import QEvent
+
+    window.shutdown()
+    window.hide()
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "bench":
@@ -97,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.presentation:
         window.ctx.themes.set_presentation(True)
     if args.tab and not window.select_tab(args.tab):
-        names = ", ".join(t.name for t in window.lesson_tabs)
+        names = ", ".join(spec.name for spec in window.specs)
         print(f"desktopnn: no lesson called {args.tab!r}; choose one of: {names}", file=sys.stderr)
-        window.shutdown()
+        dispose(app, window)
         return 2
     if args.image:
         window.open_image(args.image)
@@ -109,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = render_all(app, window, Path(args.screenshot))
         for p in paths:
             print(p)
-        window.close()
+        dispose(app, window)
         return 0
     window.show()
     if args.report_startup:
@@ -121,5 +137,5 @@ def main(argv: list[str] | None = None) -> int:
 
         QTimer.singleShot(1500, window.close)
     code = app.exec()
-    window.shutdown()
+    dispose(app, window)
     return code

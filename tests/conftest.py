@@ -42,3 +42,18 @@ def sample_rgb():
 
     rng = np.random.default_rng(0)
     return rng.integers(0, 256, size=(24, 32, 3), dtype=np.uint8)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Destroy widgets left alive by tests before the interpreter exits (see desktopnn.app.dispose)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.hide()
+        widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktopnn import workers
-from desktopnn.app import build_window, make_app
+from desktopnn.app import build_window, dispose, make_app
 from desktopnn.ui.tabs import tab_classes, tab_specs
 
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
@@ -71,12 +71,12 @@ def test_settings_persist_tab_and_presentation(qtbot):
     last = w1.lesson_tabs[-1]
     w1.tabs.setCurrentWidget(last)
     w1.ctx.themes.set_presentation(True)
-    w1.close()
+    dispose(app, w1)
     w2 = build_window(app, settings=qsettings())
     assert w2.current_tab().name == last.name
     assert w2.ctx.theme.presentation
     w2.ctx.themes.set_presentation(False)
-    w2.close()
+    dispose(app, w2)
 
 
 def test_bad_image_from_open_menu_keeps_window_usable(qtbot, tmp_path):
@@ -88,7 +88,7 @@ def test_bad_image_from_open_menu_keeps_window_usable(qtbot, tmp_path):
     good = tmp_path / "good.png"
     Image.new("RGB", (40, 30), (200, 10, 10)).save(good)
     assert window.open_image(str(good)) is True
-    window.close()
+    dispose(app, window)
 
 
 def run_cli(*args, timeout=180):
