@@ -7,8 +7,8 @@ import sys
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
+                               QTabWidget)
 
 import desktopnn
 from desktopnn.ui.base import AppContext, LessonTab
@@ -44,12 +44,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         # each lesson sits in a holder; the tab itself is built the first time it is shown
         self.specs = tab_specs()
-        self._holders: list[QWidget] = []
+        # a scroll area per lesson: on a small laptop screen, or at projector text sizes, a lesson
+        # that needs more room scrolls instead of pushing the window past the screen
+        self._holders: list[QScrollArea] = []
         self._built: dict[int, LessonTab] = {}
         for spec in self.specs:
-            holder = QWidget()
-            lay = QVBoxLayout(holder)
-            lay.setContentsMargins(0, 0, 0, 0)
+            holder = QScrollArea()
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
             self._holders.append(holder)
             self.tabs.addTab(holder, spec.title.replace("&", "&&"))  # '&' is not a shortcut here
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -130,7 +132,7 @@ class MainWindow(QMainWindow):
             tab.notice.connect(self.show_notice)
             tab.fps_changed.connect(self._on_tab_fps_changed)
             tab.apply_theme(self.ctx.theme)
-            self._holders[index].layout().addWidget(tab)
+            self._holders[index].setWidget(tab)
             self._built[index] = tab
         return tab
 
