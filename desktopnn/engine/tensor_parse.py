@@ -10,9 +10,10 @@ Grammar (everything else is refused with an error that points at the offending p
     atom      := NUMBER | NAME | ['tf.'] FUNCTION '(' args ')' | '(' expr ')' | '[' expr, ... ']'
     index     := INT | [INT] ':' [INT] [':' [INT]]
 
-Functions: ``reshape(t, [2, -1])``, ``transpose(t)``, ``transpose(t, [1, 0])``, and the notes'
-``tf.constant``, ``tf.reshape``, ``tf.transpose``, ``tf.multiply``/``add``/``subtract``/``divide``.
-Methods: ``.reshape(…)``, ``.transpose(…)``, ``.numpy()``; attribute ``.shape``. The evaluator is
+Functions: ``reshape(t, [2, -1])``, ``transpose(t)``, ``transpose(t, [1, 0])``, ``range(n)``,
+``rank(t)``, ``size(t)`` and, as in the notes, ``tf.constant``, ``tf.reshape``, ``tf.transpose``,
+``tf.multiply``/``add``/``subtract``/``divide``. Methods: ``.reshape(…)``, ``.transpose(…)``,
+``.numpy()``; attribute ``.shape`` (and ``.shape.as_list()``). The evaluator is
 in :mod:`desktopnn.engine.tensors`.
 """
 
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 
 MAX_LENGTH = 400           # characters in one expression
 MAX_DEPTH = 40             # nesting of brackets and operators
-FUNCTIONS = ("reshape", "transpose", "constant", "multiply", "add", "subtract", "divide")
-METHODS = ("reshape", "transpose", "numpy")
+FUNCTIONS = ("reshape", "transpose", "constant", "multiply", "add", "subtract", "divide", "range", "rank", "size")
+METHODS = ("reshape", "transpose", "numpy", "as_list")
 _BINARY = {"multiply": "*", "add": "+", "subtract": "-", "divide": "/"}
 RESERVED = set(FUNCTIONS) | {"tf", "shape"} | set(keyword.kwlist) | set(keyword.softkwlist)
 
@@ -36,6 +37,7 @@ class TensorExprError(ValueError):
     def __init__(self, message: str, text: str = "", start: int = 0, end: int | None = None):
         self.message, self.text, self.start = message, text, start
         self.end = max(start + 1, end if end is not None else start + 1)
+        self.details: dict = {}      # e.g. {"shapes": (a, b)} for a refused broadcast
         super().__init__(str(self))
 
     def pointer(self) -> str:
@@ -276,6 +278,8 @@ class _Parser:
 
     def index_item(self):
         start = self.tok.start
+        if self.tok.kind == "STR":
+            raise self.error("strings are not part of tensor expressions")
         parts: list[int | None] = [self.opt_int()]
         colons = 0
         while self.at(":") and colons < 2:

@@ -168,6 +168,21 @@ def broadcast_shape(a_shape, b_shape) -> tuple[int, ...]:
     return broadcast_plan(a_shape, b_shape).result_shape
 
 
+def aligned_table(a_shape, b_shape) -> list[str]:
+    """The two shapes written right-aligned, one column per axis, each axis marked ✓ or ✗:
+
+    ``["A     3  2  5", "B           3", "axis  0  1  2", "      ✓  ✓  ✗"]``"""
+    a_shape, b_shape = tuple(int(s) for s in a_shape), tuple(int(s) for s in b_shape)
+    n = max(len(a_shape), len(b_shape))
+    a_al = (None,) * (n - len(a_shape)) + a_shape
+    b_al = (None,) * (n - len(b_shape)) + b_shape
+    w = max([len(str(v)) for v in a_shape + b_shape] + [len(str(n - 1)), 1]) + 2
+    col = lambda v: ("" if v is None else str(v)).rjust(w)     # noqa: E731
+    ok = ["✓" if x is None or y is None or x == y or 1 in (x, y) else "✗" for x, y in zip(a_al, b_al)]
+    return ["A   " + "".join(col(v) for v in a_al), "B   " + "".join(col(v) for v in b_al),
+            "axis" + "".join(col(k) for k in range(n)), "    " + "".join(m.rjust(w) for m in ok)]
+
+
 @dataclass(frozen=True)
 class BroadcastStage:
     caption: str
