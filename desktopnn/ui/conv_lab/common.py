@@ -38,7 +38,7 @@ def map_levels(values: np.ndarray, diverging: bool) -> tuple[float, float]:
 
 def style_axis(axis: pg.AxisItem, theme: Theme) -> None:
     """Tick labels and axis titles at the theme's text size (presentation mode included)."""
-    axis.setStyle(tickFont=theme.font(0.85), tickTextOffset=max(4, theme.text_px // 3))
+    axis.setStyle(tickFont=theme.font(1.0 if theme.presentation else 0.85), tickTextOffset=max(4, theme.text_px // 3))
     axis.setPen(pg.mkPen(theme.muted))
     axis.setTextPen(pg.mkPen(theme.text))
 
@@ -103,6 +103,15 @@ class FlowLayout(QLayout):
         return y + row_h - rect.y()
 
 
+def compact_combo(combo, chars: int = 12):
+    """A combo box whose long entries do not widen the panel it sits in."""
+    from PySide6.QtWidgets import QComboBox
+
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    return combo
+
+
 def flow_widget(gap: int = 8) -> tuple[QWidget, FlowLayout]:
     w = QWidget()
     lay = FlowLayout(w, gap)
@@ -141,6 +150,14 @@ class PixelValues:
             item.setFont(font)
         self.refresh()
 
+    def min_cell_px(self, sample: str = "000") -> int:
+        """Screen pixels an image pixel needs before its values can be written on it."""
+        if self._font is None:
+            return 1 << 30
+        fm = QFontMetrics(self._font)
+        chans = 1 if self._data is None else self._data.shape[2]
+        return max(fm.horizontalAdvance(sample) + 4, fm.height() * chans + 2)
+
     def visible_count(self) -> int:
         return sum(1 for t in self._pool if t.isVisible())
 
@@ -153,17 +170,17 @@ class PixelValues:
             cell_w, cell_h = 1 / max(px_w, 1e-9), 1 / max(px_h, 1e-9)   # screen pixels per image pixel
             h, w, chans = data.shape
             fm = QFontMetrics(self._font)
-            need_w = fm.horizontalAdvance("-000") + 4
-            need_h = fm.height() * chans + 2
             c0, c1 = max(0, int(np.floor(x0))), min(w, int(np.ceil(x1)))
             r0, r1 = max(0, int(np.floor(y0))), min(h, int(np.ceil(y1)))
             count = max(0, c1 - c0) * max(0, r1 - r0)
-            if cell_w >= need_w and cell_h >= need_h and 0 < count <= MAX_VALUE_LABELS:
-                for r in range(r0, r1):
-                    for c in range(c0, c1):
+            if 0 < count <= MAX_VALUE_LABELS and cell_h >= fm.height() * chans + 2:
+                texts = {(r, c): [fmt_num(v, self._digits) for v in data[r, c]]
+                         for r in range(r0, r1) for c in range(c0, c1)}
+                widest = max(fm.horizontalAdvance(t) for lines in texts.values() for t in lines)
+                if cell_w >= widest + 4:
+                    for (r, c), lines in texts.items():
                         item = self._label(shown)
-                        text = "\n".join(fmt_num(v, self._digits) for v in data[r, c])
-                        item.setText(text, color=self._text_colour(r, c))
+                        item.setText("\n".join(lines), color=self._text_colour(r, c))
                         item.setPos(c + 0.5, r + 0.5)
                         item.setVisible(True)
                         shown += 1

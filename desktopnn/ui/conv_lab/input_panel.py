@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import channel_names, fmt_num
+from desktopnn.engine.explain import channel_names
 from desktopnn.engine.images import load_image, sample_images, to_grayscale
 from desktopnn.engine.kernels import EXERCISE_IMAGE, NOTES_308
-from desktopnn.ui.conv_lab.common import PixelValues, flow_widget
+from desktopnn.ui.conv_lab.common import PixelValues, compact_combo, flow_widget
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme
 
 MAX_PHOTO_SIDE = 640
 MAX_GRID = 12
+OWN_GRID = "Numbers: your own grid"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 
 GRID_PRESETS = {
@@ -47,6 +48,9 @@ class InputPanel(QWidget):
         self._pad = (0, 0, 0, 0)
         self._field: tuple[np.ndarray, np.ndarray] | None = None   # (rows, cols) of the receptive field
         self.samples = sample_images()
+        self._files: dict[str, str] = {}       # "File: name.png" -> path, for opened files
+        self._own: np.ndarray | None = None     # the grid the person resized or built
+        self._gray_values = False
         self.grids: list[NumberGrid] = []
 
         lay = QVBoxLayout(self)
@@ -55,7 +59,7 @@ class InputPanel(QWidget):
         head.setProperty("role", "heading")
         lay.addWidget(head)
         row = QHBoxLayout()
-        self.combo = QComboBox()
+        self.combo = compact_combo(QComboBox(), 10)
         self.combo.setToolTip("A bundled photo, or a small grid of numbers you can edit")
         self.combo.addItems([f"Photo: {n}" for n in self.samples] + list(GRID_PRESETS))
         self.combo.activated.connect(lambda _i: self.load_source(self.combo.currentText()))
@@ -99,6 +103,20 @@ class InputPanel(QWidget):
         self.grid_scroll.setWidget(self.grid_box)
         self.stack.addWidget(self.grid_scroll)
         lay.addWidget(self.stack, 1)
+        zoom_row = QHBoxLayout()
+        self.btn_zoom = QPushButton("Zoom to the window")
+        self.btn_zoom.setToolTip("Zoom the photo onto the selected cell's window so its pixel values show")
+        self.btn_zoom.clicked.connect(self.zoom_to_field)
+        self.btn_fit = QPushButton("Whole image")
+        self.btn_fit.setToolTip("Show the whole photo again")
+        self.btn_fit.clicked.connect(lambda: self.vb.autoRange(padding=0.02))
+        zoom_row.addWidget(self.btn_zoom)
+        zoom_row.addWidget(self.btn_fit)
+        zoom_row.addStretch(1)
+        self.zoom_box = QWidget()
+        self.zoom_box.setLayout(zoom_row)
+        zoom_row.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.zoom_box)
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
         lay.addWidget(self.caption)
@@ -114,6 +132,11 @@ class InputPanel(QWidget):
         if label in GRID_PRESETS:
             self.set_grid_image(GRID_PRESETS[label], label)
             return True
+        if label == OWN_GRID and self._own is not None:
+            self.set_grid_image(self._own, OWN_GRID)
+            return True
+        if label in self._files:
+            return self.open_path(self._files[label], label)
         name = label.removeprefix("Photo: ")
         if name in self.samples:
             return self.open_path(str(self.samples[name]), label)
@@ -129,23 +152,30 @@ class InputPanel(QWidget):
             return False
         if label is None:
             label = f"File: {path.replace(chr(92), '/').rsplit('/', 1)[-1]}"
+            self._files[label] = path
             if self.combo.findText(label) < 0:
                 self.combo.addItem(label)
         self.source = label
         self.image = img
         self.stack.setCurrentWidget(self.photo_view)
         self.grid_controls.setVisible(False)
+        self.zoom_box.setVisible(True)
         self._show_photo(autorange=True)
         self._sync_combo()
         self.image_changed.emit()
         return True
 
-    def set_grid_image(self, values, label: str = "Numbers: your own") -> None:
+    def set_grid_image(self, values, label: str = OWN_GRID) -> None:
         arr = np.asarray(values, dtype=np.float64)
         self.image = arr.copy()
         self.source = label
+        if label == OWN_GRID:
+            self._own = self.image   # edits land here too, so coming back finds them
+            if self.combo.findText(label) < 0:
+                self.combo.addItem(label)
         self.stack.setCurrentWidget(self.grid_scroll)
         self.grid_controls.setVisible(True)
+        self.zoom_box.setVisible(False)
         for w, v in ((self.rows, arr.shape[0]), (self.cols, arr.shape[1])):
             w.blockSignals(True)
             w.setValue(v)
@@ -183,7 +213,7 @@ class InputPanel(QWidget):
         new = np.zeros((rows, cols, old.shape[2]))
         h, w = min(rows, old.shape[0]), min(cols, old.shape[1])
         new[:h, :w] = old[:h, :w]
-        self.set_grid_image(new if rgb else new[:, :, 0], "Numbers: your own")
+        self.set_grid_image(new if rgb else new[:, :, 0], OWN_GRID)
 
     def _rebuild_grids(self) -> None:
         while self.grid_flow.count():
@@ -248,6 +278,19 @@ class InputPanel(QWidget):
         self._field = None if cells is None else (cells[:, :, 0].ravel(), cells[:, :, 1].ravel())
         self._draw_field()
 
+    def zoom_to_field(self) -> None:
+        """Zoom the photo onto the receptive field with a margin, close enough for values to show."""
+        if self._field is None or self.is_grid:
+            return
+        rows, cols = self._field
+        span_r, span_c = rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+        need = self.values.min_cell_px()
+        for margin in (2, 1, 0):   # as much context as still leaves room for the numbers
+            if min(self.vb.width() / (span_c + 2 * margin), self.vb.height() / (span_r + 2 * margin)) >= need:
+                break
+        self.vb.setRange(xRange=(cols.min() - margin, cols.max() + 1 + margin),
+                         yRange=(rows.min() - margin, rows.max() + 1 + margin), padding=0)
+
     def highlighted_cells(self) -> set[tuple[int, int]]:
         """Image coordinates (row, col) of the lit receptive field, padding taps included (may be < 0)."""
         if self._field is None:
@@ -255,6 +298,7 @@ class InputPanel(QWidget):
         return {(int(r), int(c)) for r, c in zip(*self._field)}
 
     def _draw_field(self) -> None:
+        self.btn_zoom.setEnabled(self._field is not None)
         if self._field is None:
             self.field_item.setVisible(False)
             for g in self.grids:
@@ -271,12 +315,24 @@ class InputPanel(QWidget):
             self.field_item.setRect(float(c0), float(r0), float(c1 - c0), float(r1 - r0))
             self.field_item.setVisible(True)
 
+    def show_values_of(self, convolved: np.ndarray | None) -> None:
+        """Write these numbers on the photo's pixels (the grayscale copy the kernels see), or the photo's own."""
+        if self.is_grid:
+            return
+        same = convolved is None or convolved.shape[:2] != self.image.shape[:2]
+        img = self.image
+        rgb = img if img.ndim == 3 else np.repeat(img[:, :, None], 3, axis=2)
+        self.values.set_data(img if same else convolved, rgb=rgb)
+        self._gray_values = not same
+        self.caption.setText(self._caption())
+
     # ---- drawing -------------------------------------------------------------------------
     def _show_photo(self, autorange: bool = False) -> None:
         img = self.image
         self.photo_item.setImage(np.ascontiguousarray(img), levels=(0, 255), autoLevels=False)
         rgb = img if img.ndim == 3 else np.repeat(img[:, :, None], 3, axis=2)
         self.values.set_data(img, rgb=rgb)
+        self._gray_values = False
         if autorange:
             self.vb.autoRange(padding=0.02)
         self.caption.setText(self._caption())
@@ -288,7 +344,8 @@ class InputPanel(QWidget):
             top, bottom, left, right = self._pad
             pad = f"; padding ring {top},{bottom},{left},{right} (top, bottom, left, right)" if any(self._pad) else ""
             return f"{h}×{w} numbers, {chans}{pad}. Double-click or type into a cell to change it."
-        return f"{h}×{w} pixels, {chans}. Scroll to zoom in until the pixels show their values."
+        which = " (in grayscale, as the kernels see them)" if self._gray_values else ""
+        return f"{h}×{w} pixels, {chans}. Scroll to zoom; zoomed in, pixels show their values{which}."
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
@@ -296,12 +353,8 @@ class InputPanel(QWidget):
         pen = pg.mkPen(theme.accent, width=max(3, theme.text_px // 6))
         pen.setCosmetic(True)
         self.field_item.setPen(pen)
-        self.values.set_font(theme.font(0.9 if theme.presentation else 0.85, mono=True))
+        self.values.set_font(theme.font(1.0 if theme.presentation else 0.85, mono=True))
         self.grid_flow.set_gap(theme.text_px)
         for g in self.grids:
             g.apply_theme(theme)
         self.caption.setStyleSheet(f"color: {theme.muted};")
-
-    def value_text(self, r: int, c: int) -> str:
-        v = self.image[r, c]
-        return " ".join(fmt_num(x) for x in np.atleast_1d(v))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit
 
 from desktopnn.engine.explain import channel_names, fmt_num
 from desktopnn.engine.kernels import EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308, Kernel
-from desktopnn.ui.conv_lab.common import flow_widget
+from desktopnn.ui.conv_lab.common import compact_combo, flow_widget
 from desktopnn.ui.grid import NumberGrid, parse_number
 from desktopnn.ui.theme import Theme
 
@@ -42,7 +42,7 @@ class KernelCard(QFrame):
         self.setObjectName("kernelCard")
         self.name = kernel.name
         self.about = kernel.about
-        vals = np.asarray(kernel.values, dtype=np.float64)
+        vals = np.array(kernel.values, dtype=np.float64, copy=True)   # never edit a preset in place
         self._values = vals if vals.ndim == 3 else vals[:, :, None]   # (kh, kw, depth)
         self._bias = float(kernel.bias)
         self._theme = theme
@@ -66,7 +66,7 @@ class KernelCard(QFrame):
         head.addWidget(self.btn_remove)
         lay.addLayout(head)
 
-        shape_row = QHBoxLayout()
+        shape_box, shape_row = flow_widget(theme.text_px // 2)
         self.rows = QSpinBox()
         self.cols = QSpinBox()
         for spin, tip in ((self.rows, "rows (m)"), (self.cols, "columns (n)")):
@@ -81,11 +81,15 @@ class KernelCard(QFrame):
         self.bias_edit = QLineEdit(fmt_num(self._bias))
         self.bias_edit.setToolTip("The bias is added once, after the channels are summed (notes 2.3)")
         self.bias_edit.setMaximumWidth(theme.text_px * 6)
-        for w in (QLabel("size"), self.rows, QLabel("×"), self.cols, QLabel("depth"), self.depth,
-                  QLabel("bias"), self.bias_edit):
-            shape_row.addWidget(w)
-        shape_row.addStretch(1)
-        lay.addLayout(shape_row)
+        for group in ([QLabel("size"), self.rows, QLabel("×"), self.cols], [QLabel("depth"), self.depth],
+                      [QLabel("bias"), self.bias_edit]):
+            box = QWidget()
+            row = QHBoxLayout(box)
+            row.setContentsMargins(0, 0, 0, 0)
+            for w in group:
+                row.addWidget(w)
+            shape_row.addWidget(box)
+        lay.addWidget(shape_box)
         self.rows.valueChanged.connect(self._on_shape_changed)
         self.cols.valueChanged.connect(self._on_shape_changed)
         self.depth.currentTextChanged.connect(self._on_shape_changed)
@@ -220,7 +224,7 @@ class KernelBank(QWidget):
         head.setProperty("role", "heading")
         lay.addWidget(head)
         row = QHBoxLayout()
-        self.preset = QComboBox()
+        self.preset = compact_combo(QComboBox(), 10)
         self.preset.addItems(list(self.presets))
         self.preset.setToolTip("Kernel presets: classic filters, notes 2.11's detectors and exercise, notes 2.3")
         self.btn_add = QPushButton("Add")
