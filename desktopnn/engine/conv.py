@@ -28,11 +28,13 @@ def conv2d(image, kernels, bias=None, stride=1, padding: Padding = "valid", dila
     img = as_image(image)
     bank, keep_k = as_kernel_bank(kernels, img.shape[2])
     b = as_bias(bias, bank.shape[3])
-    out = _conv_bank(img, bank, b, stride, padding, dilation)  # (H', W', K)
-    return out if keep_k else out[:, :, 0]
+    out = _conv_bank(img, bank, b, stride, padding, dilation)  # (K, H', W')
+    return np.ascontiguousarray(np.moveaxis(out, 0, -1)) if keep_k else out[0]
 
 
-def _conv_bank(img: np.ndarray, bank: np.ndarray, bias: np.ndarray, stride, padding, dilation) -> np.ndarray:
+def _conv_bank(img: np.ndarray, bank: np.ndarray, bias: np.ndarray, stride, padding, dilation,
+               relu: bool = False) -> np.ndarray:
+    """The bank's maps as ``(K, H', W')``, each map contiguous (ready to draw)."""
     sh, sw = check_stride(stride)
     dh, dw = check_dilation(dilation)
     h, w, _ = img.shape
@@ -45,15 +47,18 @@ def _conv_bank(img: np.ndarray, bank: np.ndarray, bias: np.ndarray, stride, padd
         dtype = torch.float32 if (name == "float32" or dev.type == "mps") else torch.float64
         with torch.inference_mode():
             x = torch.from_numpy(np.require(img, requirements=["C", "W"])).to(dev, dtype)
-            x = x.permute(2, 0, 1).unsqueeze(0)  # (1, C, H, W)
-            if dev.type == "cpu" and dtype == torch.float32:
-                x = x.contiguous(memory_format=torch.channels_last)
+            # (1, C, H, W) whose memory stays (H, W, C): channels_last, which torch's CPU conv prefers
+            x = x.permute(2, 0, 1).unsqueeze(0)
             wgt = torch.from_numpy(np.require(bank, requirements=["C", "W"])).to(dev, dtype).permute(3, 2, 0, 1)  # (K, C, kh, kw)
             bt = torch.from_numpy(bias).to(dev, dtype)
-            if top or bottom or left or right:
-                x = F.pad(x, (left, right, top, bottom))
-            y = F.conv2d(x, wgt, bt, stride=(sh, sw), dilation=(dh, dw))  # (1, K, H', W')
-            return y[0].permute(1, 2, 0).contiguous().cpu().numpy()
+            if top == bottom and left == right:  # symmetric: let the convolution pad (no extra copy)
+                pad = (top, left)
+            else:
+                x, pad = F.pad(x, (left, right, top, bottom)), (0, 0)
+            y = F.conv2d(x, wgt, bt, stride=(sh, sw), padding=pad, dilation=(dh, dw))  # (1, K, H', W')
+            if relu:
+                y.relu_()
+            return y[0].contiguous().cpu().numpy()
 
     return run_with_oom_fallback(run)
 
@@ -79,9 +84,7 @@ def feature_maps(image, kernels: Sequence, biases: Sequence | None = None, strid
     for idx in groups.values():
         bank = np.stack([prepared[i] for i in idx], axis=-1)  # (kh, kw, C, K)
         bias = as_bias(np.array([float(biases[i]) for i in idx]), len(idx))
-        out = _conv_bank(img, bank, bias, stride, padding, dilation)
-        if relu:
-            np.maximum(out, 0, out=out)
+        out = _conv_bank(img, bank, bias, stride, padding, dilation, relu=relu)  # (K, H', W')
         for j, i in enumerate(idx):
-            results[i] = out[:, :, j]
+            results[i] = out[j]
     return results  # type: ignore[return-value]
