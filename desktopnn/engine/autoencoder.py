@@ -11,6 +11,8 @@ Weights are stored as safetensors (no pickle: a weights file cannot run code); a
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,11 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-NOISE_KINDS = ("none", "gaussian", "salt_pepper", "masking")
-NOISE_LABELS = {"none": "No noise", "gaussian": "Gaussian", "salt_pepper": "Salt and pepper", "masking": "Masking"}
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "resources" / "weights"
+from desktopnn.engine.ae_config import BOTTLENECKS, NOISE_KINDS, NOISE_LABELS, WEIGHTS_DIR  # noqa: F401
+
 IMAGE_SIDE = 8
-BOTTLENECKS = (2, 4, 8, 16, 32)   # code sizes with shipped default weights
 
 
 # ---- data ---------------------------------------------------------------------------------------
@@ -149,16 +149,23 @@ class History:
 
 def train_autoencoder(model: Autoencoder, data: np.ndarray, *, epochs: int = 60, batch_size: int = 64,
                       lr: float = 3e-3, noise: str = "none", noise_amount: float = 0.0,
-                      val: np.ndarray | None = None, seed: int = 0,
+                      val: np.ndarray | None = None, targets: np.ndarray | None = None, seed: int = 0,
                       progress: Callable[[float, History], None] | None = None) -> History:
     """Train to reproduce the clean input (MSE). ``noise`` != "none" trains a denoising autoencoder
-    (noisy in, clean out); "mixed" picks a random kind per sample. ``progress(fraction, history)`` runs
-    after every epoch and may raise to cancel (the worker's ``ctx.progress`` does)."""
+    (noisy in, clean out); "mixed" picks a random kind per sample. ``targets`` (same shape as ``data``)
+    trains ``data`` -> ``targets`` instead, e.g. noisy spectrogram columns to clean ones.
+    ``progress(fraction, history)`` runs after every epoch and may raise to cancel (the worker's
+    ``ctx.progress`` does)."""
     if noise not in NOISE_KINDS + ("mixed",):
         raise ValueError(f"unknown noise {noise!r}")
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     x = torch.as_tensor(np.asarray(data, np.float32))
+    if len(x) == 0:
+        raise ValueError("there is nothing to train on (no samples)")
+    y = x if targets is None else torch.as_tensor(np.asarray(targets, np.float32))
+    if y.shape != x.shape:
+        raise ValueError(f"targets {tuple(y.shape)} must match the inputs {tuple(x.shape)}")
     xv = None if val is None else torch.as_tensor(np.asarray(val, np.float32))
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.MSELoss()
@@ -168,12 +175,13 @@ def train_autoencoder(model: Autoencoder, data: np.ndarray, *, epochs: int = 60,
         perm = torch.randperm(len(x), generator=g)
         total = 0.0
         for start in range(0, len(x), batch_size):
-            clean = x[perm[start:start + batch_size]]
+            idx = perm[start:start + batch_size]
+            clean, target = x[idx], y[idx]
             if noise == "mixed":
                 noisy = add_mixed_noise(clean, noise_amount, g)
             else:
                 noisy = add_noise(clean, noise, noise_amount, g)
-            loss = loss_fn(model(noisy), clean)
+            loss = loss_fn(model(noisy), target)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -280,6 +288,7 @@ def save_weights(model: nn.Module, path: str | Path, meta: dict) -> None:
 
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     save_file(tensors, str(path), metadata={k: str(v) for k, v in meta.items()})
+    os.chmod(path, 0o644)      # package data: readable by everyone
 
 
 def load_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
@@ -311,6 +320,15 @@ def model_from_weights(path: str | Path, kind: str = "image") -> Autoencoder:
         raise ValueError(f"{Path(path).name} does not match the autoencoder's layers ({exc})") from None
     model.eval()
     return model
+
+
+def weights_history(path: str | Path) -> History:
+    """The loss curves stored with shipped weights (empty when the file has none)."""
+    _tensors, meta = load_weights(path)
+    try:
+        return History(json.loads(meta.get("train_loss", "[]")), json.loads(meta.get("val_loss", "[]")))
+    except ValueError:
+        return History()
 
 
 def default_image_weights(code_size: int) -> Path:

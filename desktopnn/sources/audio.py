@@ -1,0 +1,256 @@
+"""Audio sources: the microphone (sounddevice/PortAudio), the bundled demo audio and audio files.
+
+Every source writes mono float32 samples into a :class:`~desktopnn.engine.audio.RingBuffer`; the view
+reads what is new. The microphone's callback runs on PortAudio's thread and only copies into the ring
+(and counts overflows). Opening devices runs in a worker, so a slow sound server never freezes the
+window. Anything that goes wrong (no PortAudio library, no input device, a device that disappears)
+becomes ``failed(message)`` with what to do; the view then goes on with the demo audio.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from desktopnn.engine.ae_config import RingBuffer
+from desktopnn.workers import LatestJobRunner
+
+RING_SECONDS = 30          # what a retrain on "the last seconds" can use
+SAMPLE_RATES = (16000, 22050, 44100, 48000)
+NO_PORTAUDIO = ("Sound input and output need the PortAudio library, which is not installed here "
+                "(Debian/Ubuntu: sudo apt install libportaudio2; macOS: brew install portaudio). "
+                "The demo audio plays on.")
+NO_DEVICE = ("No microphone was found: plug one in (or allow desktopnn to use it in the system's privacy "
+             "settings), then pick it under Input. The demo audio plays on.")
+NO_OUTPUT = "No sound output could be opened ({}): plug in speakers or headphones and try again."
+
+
+def _load_sounddevice():
+    """Imported on first use only: ``import sounddevice`` raises OSError when PortAudio is missing."""
+    return importlib.import_module("sounddevice")
+
+
+def import_sounddevice():
+    """The sounddevice module, or ValueError with how to install PortAudio."""
+    try:
+        return _load_sounddevice()
+    except (OSError, ImportError):
+        raise ValueError(NO_PORTAUDIO) from None
+
+
+def input_devices() -> list[tuple[int, str, int]]:
+    """[(index, name, default sample rate)] of devices with input channels; ValueError if none."""
+    sd = import_sounddevice()
+    try:
+        devices = sd.query_devices()
+    except Exception as exc:  # PortAudioError while the sound server is restarting
+        raise ValueError(f"The sound devices could not be listed ({exc}). The demo audio plays on.") from None
+    found = [(i, str(d["name"]), int(d["default_samplerate"])) for i, d in enumerate(devices)
+             if d.get("max_input_channels", 0) > 0]
+    if not found:
+        raise ValueError(NO_DEVICE)
+    return found
+
+
+class AudioSource(QObject):
+    """Base: ``ring`` receives samples at ``sample_rate`` while started."""
+
+    failed = Signal(str)      # the source stopped; a message a person understands
+    started = Signal()
+
+    name = "audio"
+
+    def __init__(self, sample_rate: int, parent: QObject | None = None):
+        super().__init__(parent)
+        self.sample_rate = int(sample_rate)
+        self.ring = RingBuffer(self.sample_rate * RING_SECONDS)
+        self.overflows = 0
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self._running = False
+
+    def shutdown(self) -> None:
+        self.stop()
+
+
+class ArrayAudioSource(AudioSource):
+    """Streams samples in real time from a main-thread QTimer (the demo audio, an opened file).
+
+    The amount pushed follows the clock, not the timer's ticks, so a late tick never slows the sound.
+    """
+
+    def __init__(self, samples: np.ndarray, sample_rate: int, name: str = "demo audio", loop: bool = True,
+                 tick_ms: int = 10, parent: QObject | None = None):
+        super().__init__(sample_rate, parent)
+        samples = np.asarray(samples, np.float32).reshape(-1)
+        if len(samples) == 0:
+            raise ValueError(f"{name} contains no sound")
+        self.samples = samples
+        self.name = name
+        self.loop = loop
+        self.position = 0              # next sample to push
+        self._t0 = 0.0
+        self._pushed = 0
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(tick_ms)
+        self._timer.timeout.connect(self.pump)
+
+    def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        self._t0 = time.perf_counter()
+        self._pushed = 0
+        self._timer.start()
+        self.started.emit()
+
+    def stop(self) -> None:
+        self._running = False
+        self._timer.stop()
+
+    def pump(self) -> int:
+        """Push the samples due by now; returns how many."""
+        if not self._running:
+            return 0
+        due = int((time.perf_counter() - self._t0) * self.sample_rate) - self._pushed
+        due = min(due, self.sample_rate)          # after a long stall, skip ahead instead of flooding
+        if due <= 0:
+            return 0
+        out = []
+        left = due
+        while left > 0:
+            if self.position >= len(self.samples):
+                if not self.loop:
+                    self.stop()
+                    break
+                self.position = 0
+            take = min(left, len(self.samples) - self.position)
+            out.append(self.samples[self.position:self.position + take])
+            self.position += take
+            left -= take
+        if out:
+            self.ring.write(np.concatenate(out))
+        self._pushed += due
+        return due - left
+
+
+class MicrophoneSource(AudioSource):
+    """A sounddevice input stream; the callback copies into the ring and counts overflows."""
+
+    def __init__(self, device: int | None = None, sample_rate: int = 16000, block_ms: float = 10.0,
+                 parent: QObject | None = None):
+        super().__init__(sample_rate, parent)
+        self.device = device
+        self.name = "microphone"
+        self.blocksize = max(16, int(sample_rate * block_ms / 1000))
+        self._stream = None
+        self._opener = LatestJobRunner("microphone", self)
+        self._opener.finished.connect(self._on_opened)
+        self._opener.failed.connect(self._on_open_failed)
+        self._watchdog = QTimer(self)
+        self._watchdog.setInterval(500)
+        self._watchdog.timeout.connect(self._check_alive)
+
+    @property
+    def latency_s(self) -> float:
+        """The device buffer's latency (what the audio-to-screen latency is measured beyond)."""
+        return float(getattr(self._stream, "latency", 0.0) or 0.0)
+
+    def _callback(self, indata, frames, time_info, status) -> None:   # PortAudio's thread
+        if status.input_overflow:
+            self.overflows += 1
+        self.ring.write(indata[:, 0])
+
+    def _open(self):
+        sd = import_sounddevice()
+        try:
+            stream = sd.InputStream(device=self.device, channels=1, samplerate=self.sample_rate, dtype="float32",
+                                    blocksize=self.blocksize, callback=self._callback)
+            stream.start()
+        except Exception as exc:     # sd.PortAudioError, or ValueError for an impossible setting
+            try:
+                has_input = any(d.get("max_input_channels", 0) > 0 for d in sd.query_devices())
+            except Exception:
+                has_input = False
+            if not has_input:
+                raise ValueError(NO_DEVICE) from None
+            raise ValueError(f"The microphone could not be opened at {self.sample_rate} Hz ({exc}): pick another "
+                             "device or sample rate under Input. The demo audio plays on.") from None
+        return stream
+
+    def start(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        self._opener.submit(self._open)
+
+    def _on_opened(self, _job: int, stream) -> None:
+        if not self._running:           # stopped while opening
+            _close(stream)
+            return
+        self._stream = stream
+        self.ring.last_write_time = time.perf_counter()
+        self._watchdog.start()
+        self.started.emit()
+
+    def _on_open_failed(self, _job: int, message: str, _exc) -> None:
+        self._running = False
+        self.failed.emit(message)
+
+    def _check_alive(self) -> None:
+        s = self._stream
+        silent_for = time.perf_counter() - self.ring.last_write_time
+        if s is not None and (not s.active or silent_for > 2.0):
+            self.stop()
+            self.failed.emit("The microphone stopped sending sound (was it unplugged?). Plug it back in and "
+                             "pick it under Input. The demo audio plays on.")
+
+    def stop(self) -> None:
+        self._running = False
+        self._watchdog.stop()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            _close(stream)
+
+    def shutdown(self) -> None:
+        self.stop()
+        self._opener.cancel()
+        self._opener.shutdown(0.1)
+
+
+def _close(stream) -> None:
+    try:
+        stream.abort()
+        stream.close()
+    except Exception:   # the device may already be gone
+        pass
+
+
+def play(samples: np.ndarray, sample_rate: int) -> float:
+    """Play through the default output (call from a worker: opening a device may take a moment).
+    Returns the duration in seconds; ValueError with what to do when there is no output."""
+    sd = import_sounddevice()
+    try:
+        sd.play(np.asarray(samples, np.float32), sample_rate)
+    except Exception as exc:
+        raise ValueError(NO_OUTPUT.format(exc)) from None
+    return len(samples) / sample_rate
+
+
+def stop_playback() -> None:
+    try:
+        import_sounddevice().stop()
+    except Exception:   # nothing is playing or there is no PortAudio: nothing to stop
+        pass
