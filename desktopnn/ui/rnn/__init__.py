@@ -1,0 +1,5 @@
+"""The RNN lesson tab (notes 4), split into one module per view."""
+
+from desktopnn.ui.rnn.tab import RnnTab
+
+__all__ = ["RnnTab"]
