@@ -141,3 +141,6 @@ def make_dataset(count: int, seed: int, size: int = 32) -> tuple[np.ndarray, np.
     for i, lab in enumerate(labels):
         images[i] = render_sample(rng, int(lab), size)
     return images, labels.astype(np.int64)
+
+
+SHAPE_CLASSES = CLASS_NAMES

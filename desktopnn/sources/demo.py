@@ -1,0 +1,159 @@
+"""The built-in demo camera: sample photos panned, zoomed and turned, with moving shapes and edges.
+
+Used when there is no camera, with ``--demo`` and in the tests. Frame ``i`` is a pure function of
+``(seed, i)`` (:meth:`DemoSource.render`), so a test can ask for exactly the picture the view got.
+A main-thread ``QTimer`` paces it at 30 frames per second; one frame costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
+
+from desktopnn.sources.base import FrameSource, qimage_to_numpy
+
+SEGMENT = 90          # frames per subject (3 s at 30 fps)
+PHOTO_FRAMES = 240    # frames per background photo (8 s)
+LUMA = np.array([0.299, 0.587, 0.114])
+SUBJECT_COLOURS = [(255, 215, 0), (255, 255, 255), (20, 20, 20), (0, 114, 178), (213, 94, 0), (0, 158, 115)]
+
+
+@lru_cache(maxsize=1)
+def _photos() -> tuple[QImage, ...]:
+    """The sample photos at most 900 pixels on a side, as QImages ready to paint."""
+    from PIL import Image
+
+    from desktopnn.engine.images import load_image, sample_images
+
+    out = []
+    for path in sample_images().values():
+        img = Image.fromarray(load_image(path)).convert("RGB")
+        img.thumbnail((900, 900), Image.Resampling.BILINEAR)
+        arr = np.ascontiguousarray(np.asarray(img))
+        qimg = QImage(arr.data, arr.shape[1], arr.shape[0], arr.strides[0], QImage.Format.Format_RGB888)
+        out.append(qimg.convertToFormat(QImage.Format.Format_RGB32))   # copies; fastest to paint from
+    return tuple(out)
+
+
+def _polygon(points) -> QPolygonF:
+    return QPolygonF([QPointF(x, y) for x, y in points])
+
+
+class DemoSource(FrameSource):
+    """Deterministic moving pictures at ``fps`` frames per second, ``size`` = (width, height)."""
+
+    name = "Demo pictures"
+
+    def __init__(self, seed: int = 0, size: tuple[int, int] = (640, 480), fps: float = 30.0,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.seed = int(seed)
+        self.size = (int(size[0]), int(size[1]))
+        self.fps = float(fps)
+        self.index = 0
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(max(1, round(1000 / self.fps)))
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def set_size(self, size: tuple[int, int]) -> None:
+        self.size = (int(size[0]), int(size[1]))
+
+    def start(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+        self._set_running(True)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        self._set_running(False)
+
+    def _on_timer_timeout(self) -> None:
+        frame = self.render(self.index)
+        self.index += 1
+        self._emit_frame(frame)
+
+    # ---- the picture -------------------------------------------------------------------------
+    def subject(self, index: int) -> str:
+        """The shape near the centre of frame ``index`` (one of the notes CNN's classes)."""
+        from desktopnn.engine.shapes import CLASS_NAMES
+
+        seg = index // SEGMENT
+        order = np.random.default_rng((self.seed, 1)).permutation(len(CLASS_NAMES))
+        return CLASS_NAMES[int(order[seg % len(CLASS_NAMES)])]
+
+    def render(self, index: int) -> np.ndarray:
+        """Frame ``index`` as ``(height, width, 3)`` uint8 (painted with QPainter: a few ms)."""
+        from desktopnn.engine.shapes import shape_polygon
+
+        w, h = self.size
+        t = index / 30.0
+        photos = _photos()
+        photo = photos[(index // PHOTO_FRAMES + self.seed) % len(photos)]
+        img = QImage(w, h, QImage.Format.Format_RGB32)
+        img.fill(QColor(0, 0, 0))
+        p = QPainter(img)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        # camera motion: pan in a Lissajous figure, zoom in and out, tilt a little
+        zoom = 1.25 + 0.3 * math.sin(0.45 * t + self.seed)
+        pw, ph = photo.width(), photo.height()
+        scale = max(w / pw, h / ph) * zoom * 1.1                # output pixels per photo pixel
+        reach_x = max(0.0, pw / 2 - w / (2 * scale))
+        reach_y = max(0.0, ph / 2 - h / (2 * scale))
+        cx = pw / 2 + 0.8 * reach_x * math.sin(0.23 * t + 0.5 * self.seed)
+        cy = ph / 2 + 0.8 * reach_y * math.sin(0.37 * t)
+        p.translate(w / 2, h / 2)
+        p.rotate(10 * math.sin(0.31 * t))
+        p.scale(scale, scale)
+        p.translate(-cx, -cy)
+        p.drawImage(0, 0, photo)
+        p.resetTransform()
+        s = min(w, h)
+        p.setPen(Qt.PenStyle.NoPen)
+        # moving stripes along the bottom: edges at one orientation, sliding
+        stripe = max(4, s // 24)
+        off = int(index * 2) % (2 * stripe)
+        y0 = h - s // 9
+        p.setBrush(QColor(250, 250, 250))
+        for x in range(-2 * stripe + off, w, 2 * stripe):
+            p.drawRect(QRectF(x, y0, stripe, h - y0))
+        # a rotating bar: an edge that turns through every angle
+        bx, by, br = w * 0.15, h * 0.22, s * 0.14
+        ang = 0.9 * t
+        pen = QPen(QColor(20, 20, 20), max(2, s // 40))
+        p.setPen(pen)
+        p.drawLine(QPointF(bx - br * math.cos(ang), by - br * math.sin(ang)),
+                   QPointF(bx + br * math.cos(ang), by + br * math.sin(ang)))
+        p.setPen(Qt.PenStyle.NoPen)
+        # a ball bouncing round the frame
+        px = (0.5 + 0.42 * math.sin(1.3 * t)) * w
+        py = (0.5 + 0.38 * math.cos(0.9 * t + 1.0)) * h
+        rr = s * 0.05
+        p.setBrush(QColor(230, 60, 40))
+        p.drawEllipse(QPointF(px, py), rr, rr)
+        # the subject: a large shape drifting about the centre, a new class every 3 s, in a colour
+        # that stands out from the photo behind it (as the notes CNN's training pictures do)
+        seg = index // SEGMENT
+        rng = np.random.default_rng((self.seed, seg))
+        phase = (index % SEGMENT) / SEGMENT
+        sx = w / 2 + s * 0.05 * math.sin(2 * math.pi * phase)
+        sy = h / 2 + s * 0.04 * math.cos(2 * math.pi * phase)
+        behind = img.copy(round(w / 2 - s / 2), round(h / 2 - s / 2), s, s).scaled(8, 8)
+        bg = float(qimage_to_numpy(behind).reshape(-1, 3).mean(0) @ LUMA)
+        fits = [c for c in SUBJECT_COLOURS if abs(float(np.array(c) @ LUMA) - bg) > 90]
+        colour = fits[int(rng.integers(0, len(fits)))] if fits else ((255, 255, 255) if bg < 128 else (0, 0, 0))
+        kind, r = self.subject(index), s * 0.3
+        if kind == "ring":
+            p.setPen(QPen(QColor(*colour), r * 0.38))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(QPointF(sx, sy), r - r * 0.19, r - r * 0.19)
+        else:
+            p.setBrush(QColor(*colour))
+            p.drawPolygon(_polygon(shape_polygon(kind, sx, sy, r, 15 * math.sin(2 * math.pi * phase))))
+        p.end()
+        return qimage_to_numpy(img)

@@ -1,0 +1,83 @@
+"""What the live tab's worker runs, and the colour maps it paints with (no widgets here)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+COLORMAPS = ["viridis", "cividis", "magma", "inferno", "plasma", "grey"]
+DEFAULT_LAYER = {"kernels": "kernels", "notes_cnn": "conv1"}
+
+
+def colormap_lut(name: str) -> np.ndarray:
+    """A ``(256, 3)`` uint8 lookup table for a colour map name."""
+    if name == "grey":
+        return np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+    import pyqtgraph as pg
+
+    cmap = pg.colormap.get(name)
+    return np.ascontiguousarray(cmap.getLookupTable(0.0, 1.0, 256, alpha=False), dtype=np.uint8)
+
+
+@dataclass(frozen=True)
+class LiveParams:
+    """A snapshot of the view's choices, handed to the worker with each frame."""
+
+    network: str = "notes_cnn"
+    layer: str = "conv1"
+    size: tuple[int, int] = (320, 240)
+    normalise: str = "map"
+    colormap: str = "viridis"
+    selected: int = 0
+    aspect: float = 1.5
+    fill: tuple[int, int, int] = (0, 0, 0)
+
+
+class LiveComputer:
+    """Holds the networks (built in the worker thread on first use) and runs one frame."""
+
+    def __init__(self):
+        self._nets: dict = {}
+        self._luts: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def network(self, key: str):
+        """The network ``key`` once it has been built (None before); safe from any thread."""
+        with self._lock:
+            return self._nets.get(key)
+
+    def _get(self, key: str):
+        with self._lock:
+            net = self._nets.get(key)
+        if net is None:
+            from desktopnn.engine.live import make_network
+
+            net = make_network(key)      # may raise ValueError (damaged weights): reported by the worker
+            with self._lock:
+                self._nets[key] = net
+        return net
+
+    def lut(self, name: str) -> np.ndarray:
+        if name not in self._luts:
+            self._luts[name] = colormap_lut(name)
+        return self._luts[name]
+
+    def run(self, ctx, frame: np.ndarray, stamp: float, params: LiveParams):
+        """Worker job: one frame through the chosen network (see ``engine.live.run_frame``).
+
+        ``ctx`` is the runner's JobContext: a shutdown or a newer frame's cancel stops between stages.
+        """
+        from desktopnn.engine.live import run_frame
+
+        net = self._get(params.network)
+        ctx.check()
+        layers = dict(net.layers())
+        layer = params.layer if params.layer in layers else net.first_layer()
+        result = run_frame(net, frame, layer, size=params.size, mode=params.normalise,
+                           lut=self.lut(params.colormap), selected=params.selected, aspect=params.aspect,
+                           fill=params.fill, stamp=stamp, check=ctx.check)
+        result.extra["layers"] = list(net.layers())
+        result.extra["params"] = params
+        return result

@@ -1,0 +1,390 @@
+"""Live feature maps (notes 2.2, 2.13): what every filter of a CNN responds to, frame by frame.
+
+Capture → worker (latest frame wins: frames that arrive while it is busy replace each other and are
+never queued) → draw. The UI thread only hands frames over and calls ``setImage``.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QEventLoop, QRectF, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from desktopnn.sources import LiveInput
+from desktopnn.sources.video import VIDEO_FILTER
+from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.live.compute import DEFAULT_LAYER, LiveComputer, LiveParams
+from desktopnn.ui.live.layout import NETWORKS, SIZES, build_ui
+from desktopnn.ui.theme import Theme
+from desktopnn.workers import LatestJobRunner
+
+
+class LiveTab(LessonTab):
+    name = "live"
+    title = "Live feature maps"
+    live = True
+
+    frame_drawn = Signal(float)      # capture-to-screen latency of the frame just drawn, in ms
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, parent)
+        self.params = LiveParams(fill=self._fill(ctx.theme))
+        self.computer = LiveComputer()
+        self.runner = LatestJobRunner("live", self)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.input = LiveInput(parent=self)
+        self.input.demo.set_size(self.params.size)
+        self.input.frame_ready.connect(self._on_input_frame)
+        self.input.notice.connect(self._on_input_notice)
+        self.input.source_changed.connect(self._on_input_source_changed)
+        self.input.cameras_changed.connect(self._on_input_cameras_changed)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.frozen = False
+        self.last_frame: np.ndarray | None = None
+        self.result = None               # the LiveFrame on screen
+        self.sync_paint = False          # benchmark: paint synchronously to time pixels on screen
+        self.frames_drawn = 0
+        self.latencies: collections.deque[float] = collections.deque(maxlen=120)
+        self._fps_times: collections.deque[float] = collections.deque(maxlen=600)
+        self._shut = False
+        self._started_default = False
+        self._active_since = 0.0
+        self._frames_mark = 0
+        build_ui(self)
+        self._update_about()
+        self._fps_timer = QTimer(self)
+        self._fps_timer.setInterval(500)
+        self._fps_timer.timeout.connect(self._on_fps_timer_timeout)
+        self.apply_theme(ctx.theme)
+
+    # ---- building ------------------------------------------------------------------------------
+    def _fill_sources(self, cams: list[tuple[bytes, str]]) -> None:
+        box = self.source_box
+        box.blockSignals(True)
+        current = box.currentData()
+        box.clear()
+        box.addItem("Demo pictures", ("demo", None))
+        for cam_id, desc in cams:
+            box.addItem(f"Camera: {desc}", ("camera", cam_id))
+        box.addItem("Video file…", ("video", None))
+        i = box.findData(current) if current is not None else 0
+        box.setCurrentIndex(max(0, i))
+        box.blockSignals(False)
+
+    @staticmethod
+    def _fill(theme: Theme) -> tuple[int, int, int]:
+        c = theme.qcolor("background")
+        return (c.red(), c.green(), c.blue())
+
+    # ---- LessonTab -----------------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        for panel in (self.input_panel, self.large_panel, self.mosaic_panel):
+            panel.apply_theme(theme)
+        self.bars.apply_theme(theme)
+        self.info.setFont(theme.font(0.85 if theme.presentation else 1.0, mono=True))
+        self.info.setMinimumHeight(round(theme.text_px * 1.4 * 5))
+        self._set_params(fill=self._fill(theme))
+        self.side.setMinimumWidth(theme.text_px * 12)
+        self._frames_mark = self.frames_drawn     # the next drawn frame carries the new look
+
+    def activate(self) -> None:
+        if self._shut:
+            return
+        if not self._started_default:
+            self._started_default = True
+            self._fill_sources(self.input.camera_list())
+            self.input.start_default(self.ctx.demo)
+            self._sync_source_box()
+        self.input.start()
+        self._frames_mark = self.frames_drawn
+        self.setFocus(Qt.FocusReason.OtherFocusReason)      # Space freezes without a click first
+        self._active_since = time.perf_counter()
+        self._fps_timer.start()
+
+    def deactivate(self) -> None:
+        self.input.stop()
+        self.runner.cancel()
+        self._fps_timer.stop()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """For screenshots and tests: while streaming, first let one frame since the last change be drawn."""
+        deadline = time.monotonic() + timeout
+        app = QCoreApplication.instance()
+        while (self.input.active and not self.frozen and self.frames_drawn <= self._frames_mark
+               and time.monotonic() < deadline and app is not None):
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            self.runner.wait_idle(0.05)
+        return self.runner.wait_idle(max(0.0, deadline - time.monotonic()))
+
+    def shutdown(self) -> None:
+        if self._shut:
+            return
+        self._shut = True
+        self._fps_timer.stop()
+        self.input.shutdown()
+        self.runner.shutdown(timeout=1.0)
+
+    # ---- state ---------------------------------------------------------------------------------
+    def _set_params(self, recompute: bool = True, **changes) -> None:
+        self.params = LiveParams(**{**self.params.__dict__, **changes})
+        if recompute and self.frozen and self.last_frame is not None:
+            self._submit(self.last_frame)
+
+    def set_network(self, key: str) -> None:
+        i = self.net_box.findData(key)
+        if i < 0:
+            raise ValueError(f"no network {key!r}")
+        self.net_box.setCurrentIndex(i)
+
+    def set_size(self, size: tuple[int, int]) -> None:
+        self.size_box.setCurrentIndex(SIZES.index(tuple(size)))
+
+    def set_frozen(self, on: bool) -> None:
+        self.frozen = bool(on)
+        if self.freeze_button.isChecked() != self.frozen:
+            self.freeze_button.setChecked(self.frozen)
+        self.freeze_button.setText("Frozen: Space to go on" if self.frozen else "Freeze (Space)")
+        self.mosaic_panel.title.setText("All maps of the layer (frozen)" if self.frozen else "All maps of the layer")
+
+    def _submit(self, frame: np.ndarray) -> None:
+        params = self.params
+        aspect = self.mosaic_panel.aspect()
+        if abs(aspect - params.aspect) > 0.05:
+            params = self.params = LiveParams(**{**params.__dict__, "aspect": round(aspect, 2)})
+        self.runner.submit(self.computer.run, frame, time.perf_counter(), params)
+
+    def _update_about(self) -> None:
+        key = self.params.network
+        tip = next(t for k, _n, t in NETWORKS if k == key)
+        self.net_about.setText(tip)
+        self.top_title.setVisible(key == "notes_cnn")
+        self.bars.setVisible(key == "notes_cnn")
+
+    # ---- controls ------------------------------------------------------------------------------
+    def _on_source_box_activated(self, _index: int) -> None:
+        kind, data = self.source_box.currentData()
+        if kind == "demo":
+            self.input.use_demo()
+        elif kind == "camera":
+            dev = self.input.camera_device(data)
+            if dev is None:
+                self.notice.emit("That camera is no longer connected.")
+                self._fill_sources(self.input.camera_list())
+                return
+            self.input.use_camera(dev)
+            self._fill_camera_sizes(dev)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Open a video", "", VIDEO_FILTER)
+            if path:
+                self.input.use_video(path)
+            self._sync_source_box()
+
+    def _fill_camera_sizes(self, dev) -> None:
+        from desktopnn.sources.camera import camera_resolutions
+
+        self.camres_box.clear()
+        for w, h in camera_resolutions(dev):
+            self.camres_box.addItem(f"{w}×{h}", (w, h))
+        self.camres_box.setEnabled(self.camres_box.count() > 0)
+
+    def _on_camres_box_activated(self, _index: int) -> None:
+        kind, data = self.source_box.currentData()
+        if kind == "camera":
+            dev = self.input.camera_device(data)
+            if dev is not None:
+                self.input.use_camera(dev, self.camres_box.currentData())
+
+    def _on_net_box_changed(self, _index: int) -> None:
+        key = self.net_box.currentData()
+        layer = DEFAULT_LAYER[key]
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        self.layer_box.addItem(layer, layer)
+        self.layer_box.blockSignals(False)
+        self._set_params(network=key, layer=layer, selected=0)
+        self._update_about()
+
+    def _on_layer_box_changed(self, _index: int) -> None:
+        layer = self.layer_box.currentData()
+        if layer and layer != self.params.layer:
+            self._set_params(layer=layer, selected=0)
+
+    def _on_size_box_changed(self, _index: int) -> None:
+        size = self.size_box.currentData()
+        self.input.demo.set_size(size)
+        self._set_params(size=tuple(size))
+
+    def _on_norm_box_changed(self, _index: int) -> None:
+        self._set_params(normalise=self.norm_box.currentData())
+
+    def _on_cmap_box_changed(self, _index: int) -> None:
+        self._set_params(colormap=self.cmap_box.currentData())
+
+    # ---- sources -------------------------------------------------------------------------------
+    def _on_input_frame(self, frame: np.ndarray) -> None:
+        if self.frozen:
+            return
+        self.last_frame = frame
+        self._submit(frame)
+
+    def _on_input_notice(self, text: str) -> None:
+        self.notice.emit(text)
+
+    def _on_input_source_changed(self, _name: str) -> None:
+        self._sync_source_box()
+
+    def _on_input_cameras_changed(self, cams: list) -> None:
+        self._fill_sources(cams)
+        self._sync_source_box()
+
+    def _sync_source_box(self) -> None:
+        if self.input.on_demo():
+            self.source_box.setCurrentIndex(0)
+            self.camres_box.clear()
+            self.camres_box.addItem("camera only", None)
+            self.camres_box.setEnabled(False)
+
+    # ---- results -------------------------------------------------------------------------------
+    def _on_runner_finished(self, _job: int, lf) -> None:
+        if self._shut:
+            return
+        self.error.setVisible(False)
+        self.result = lf
+        self.input_panel.set_rgb(lf.input)
+        self.mosaic_panel.set_rgb(lf.mosaic)
+        self.large_panel.set_rgb(lf.large)
+        if lf.probs is not None:
+            h, w = lf.input.shape[:2]
+            side = min(h, w)
+            self.input_panel.set_marker(QRectF((w - side) / 2, (h - side) / 2, side, side), self.ctx.theme.accent)
+            self.bars.set_rows(lf.top(5))
+        else:
+            self.input_panel.set_marker(None, self.ctx.theme.accent)
+        self._sync_layers(lf)
+        net = self.computer.network(lf.network)
+        title = net.map_title(lf.layer, lf.selected) if net is not None else f"map {lf.selected + 1}"
+        lo, hi = float(lf.lows[lf.selected]), float(lf.highs[lf.selected])
+        self.large_panel.title.setText(title)
+        self.large_panel.title.setToolTip(f"This map's values run from {lo:.4g} to {hi:.4g}")
+        self._mark_selected(lf)
+        self._label_tiles(lf, net)
+        if self.sync_paint:
+            for panel in (self.input_panel, self.mosaic_panel, self.large_panel):
+                panel.graphics.viewport().repaint()
+        now = time.perf_counter()
+        latency = (now - lf.stamp) * 1000
+        self.latencies.append(latency)
+        self._fps_times.append(now)
+        self.frames_drawn += 1
+        if self.frames_drawn == 1:
+            self._on_fps_timer_timeout()            # replace "starting…" at once
+        self.frame_drawn.emit(latency)
+
+    def _on_runner_failed(self, _job: int, message: str, _exc) -> None:
+        self.error.setText(message)
+        self.error.setVisible(True)
+        self.notice.emit(message)
+        if self.params.network != "kernels" and self.computer.network(self.params.network) is None:
+            self.set_network("kernels")   # a network that cannot load: keep the lesson going
+
+    def _sync_layers(self, lf) -> None:
+        layers = lf.extra.get("layers", [])
+        if [self.layer_box.itemData(i) for i in range(self.layer_box.count())] == [n for n, _ in layers]:
+            return
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        for name, count in layers:
+            self.layer_box.addItem(f"{name} · {count} maps", name)
+        self.layer_box.setCurrentIndex(max(0, self.layer_box.findData(lf.layer)))
+        self.layer_box.blockSignals(False)
+
+    def _label_tiles(self, lf, net) -> None:
+        """Name each tile when there are few (the kernel bank); many maps are read by hovering."""
+        labels = []
+        if net is not None and lf.layout.count <= 16:
+            for i in range(lf.layout.count):
+                y, x = lf.layout.origin(i)
+                labels.append((x, y, net.map_title(lf.layer, i)))
+        self.mosaic_panel.set_labels(labels)
+
+    def _mark_selected(self, lf) -> None:
+        y, x = lf.layout.origin(lf.selected)
+        self.mosaic_panel.set_marker(QRectF(x - 1, y - 1, lf.layout.tile_w + 2, lf.layout.tile_h + 2),
+                                     self.ctx.theme.accent)
+
+    def _on_fps_timer_timeout(self) -> None:
+        times = self._fps_times
+        now = time.perf_counter()
+        while times and now - times[0] > 2.0:
+            times.popleft()
+        window = min(2.0, now - self._active_since) if self._active_since else 2.0
+        measured = window >= 0.5 or self.frozen
+        fps = len(times) / window if measured and not self.frozen else 0.0   # frames drawn per second
+        lat = sorted(self.latencies)
+        text = f"{fps:.0f} frames per second" if measured else "measuring frames per second…"
+        if lat:
+            text += f"\nlatency {lat[len(lat) // 2]:.0f} ms (p95 {lat[min(len(lat) - 1, int(len(lat) * 0.95))]:.0f})"
+        if self.result is not None:
+            text += f"\ncompute {self.result.compute_ms:.0f} ms\n{self.input.current.name}"
+        self.stats.setText(text)
+        if measured:
+            self.fps_changed.emit(fps)
+
+    # ---- hover and click -----------------------------------------------------------------------
+    def _map_point(self, lf, channel: int, r: int, c: int) -> None:
+        maps = lf.maps
+        r = min(max(r, 0), maps.shape[1] - 1)
+        c = min(max(c, 0), maps.shape[2] - 1)
+        value = float(maps[channel, r, c])
+        net = self.computer.network(lf.network)
+        title = net.map_title(lf.layer, channel) if net is not None else f"map {channel + 1}"
+        lines = [f"{title}, row {r}, column {c}: value {value:.4g}"]
+        if net is not None and lf.layer == net.first_layer():
+            try:
+                ex_lines, _v = net.explain(lf.input, channel, r, c)
+                lines = [f"value {value:.4g}, worked out below (notes 2.3)"] + ex_lines
+            except ValueError as exc:
+                lines.append(str(exc))
+        if net is not None:
+            jump, size, offset = net.receptive_field(lf.layer)
+            if size > 1:
+                lines[0] += f"; it sees a {size}×{size} patch of the input"
+            self.input_panel.set_marker(QRectF(c * jump + offset, r * jump + offset, size, size),
+                                        self.ctx.theme.accent2, key="point")
+        self.info.setText("\n".join(lines))
+
+    def _on_mosaic_hovered(self, x: float, y: float) -> None:
+        lf = self.result
+        hit = lf.layout.tile_at(y, x) if lf is not None and x >= 0 else None
+        if hit is None:
+            return
+        i, ty, tx = hit
+        f = lf.factor
+        self._map_point(lf, i, ty * f + f // 2, tx * f + f // 2)
+
+    def _on_large_hovered(self, x: float, y: float) -> None:
+        lf = self.result
+        if lf is not None and x >= 0:
+            self._map_point(lf, lf.selected, int(y), int(x))
+
+    def _on_input_hovered(self, x: float, y: float) -> None:
+        lf = self.result
+        if lf is None or x < 0:
+            return
+        r, c = int(y), int(x)
+        rgb = lf.input[r, c]
+        self.info.setText(f"input pixel row {r}, column {c}: R {rgb[0]}, G {rgb[1]}, B {rgb[2]}")
+
+    def _on_mosaic_clicked(self, x: float, y: float) -> None:
+        lf = self.result
+        hit = lf.layout.tile_at(y, x) if lf is not None else None
+        if hit is not None:
+            self.select_map(hit[0])
+
+    def select_map(self, index: int) -> None:
+        """Show map ``index`` of the current layer large beside the input."""
+        self._set_params(selected=int(index))
