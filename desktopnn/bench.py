@@ -53,9 +53,64 @@ def bench_conv_lab() -> dict:
     return {"conv_lab_recompute_ms": round(_median_ms(run), 2)}
 
 
+def bench_live() -> dict:
+    """The live tab on the demo source per network and resolution: fps, latency, memory growth.
+
+    ``DESKTOPNN_BENCH_LIVE_SECONDS`` sets the seconds per case (default 10; 120 for the memory check).
+    """
+    from desktopnn.ui.live.bench import bench_live as run
+
+    return run()
+
+
+def bench_train(epochs: int = 2) -> dict:
+    """The notes' 2.13 CNN on the offline digits: training samples per second and seconds per epoch
+    (validation included, as Keras reports an epoch), on the engine's device. With CIFAR-10 already in
+    the cache (downloaded from the Train tab), also 10 epochs of CIFAR-10 and the test accuracy reached."""
+    from dataclasses import replace
+
+    from desktopnn.engine.cnn_model import notes_2_13
+    from desktopnn.engine.cnn_train import TrainConfig, build_model, evaluate, fit
+    from desktopnn.engine.datasets import cifar_from_archive, load_digits_dataset
+    from desktopnn.engine.device import device_label, get_device
+    from desktopnn.settings import cache_dir
+
+    dev = get_device()
+    data = load_digits_dataset()
+    model = build_model(notes_2_13(), data.input_shape, data.class_names)
+    fit(model, replace(data, x_train=data.x_train[:256], y_train=data.y_train[:256]), TrainConfig(epochs=1), device=dev)
+    res = fit(model, data, TrainConfig(epochs=epochs, batch_size=32), device=dev)
+    out = {"train": {"device": device_label(dev), "dataset": data.name, "train_images": len(data.x_train),
+                     "batch_size": 32, "samples_per_s": round(res.history.samples / res.history.seconds, 1),
+                     "s_per_epoch": round(res.history.seconds / epochs, 2),
+                     "val_accuracy": round(res.history.val_accuracy[-1], 4)}}
+    archive = cache_dir() / "datasets" / "cifar-10-binary.tar.gz"
+    if archive.is_file():
+        cifar = cifar_from_archive(archive, cache_dir() / "datasets" / "cifar-10.npz")
+        model = build_model(notes_2_13(), cifar.input_shape, cifar.class_names)
+        res = fit(model, cifar, TrainConfig(epochs=10, batch_size=32), device=dev)
+        out["train"]["cifar10_10_epochs_s"] = round(res.history.seconds, 1)
+        out["train"]["cifar10_test_accuracy"] = round(evaluate(res.model, cifar.x_test, cifar.y_test).accuracy, 4)
+    else:
+        out["train"]["cifar10"] = "not in the cache (download it from the Train tab first)"
+    return out
+
+
+def bench_audio() -> dict:
+    """The live audio view on the demo audio: compute per second of audio, latency, overflows (issue 7).
+
+    Runs 10 s by default; DESKTOPNN_BENCH_AUDIO_SECONDS=120 gives the 2-minute overflow check."""
+    from desktopnn.ui.autoencoder.audio_bench import run_audio_bench
+
+    return {"audio": run_audio_bench(float(os.environ.get("DESKTOPNN_BENCH_AUDIO_SECONDS", "10")))}
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "startup": bench_startup,
     "conv_lab": bench_conv_lab,
+    "live": bench_live,
+    "train": bench_train,
+    "audio": bench_audio,
 }
 
 

@@ -12,6 +12,14 @@ from dataclasses import dataclass
 
 TAB_CLASSES: list[tuple[str, ...]] = [
     ("desktopnn.ui.conv_lab", "ConvLabTab", "convolution", "Convolution lab"),
+    ("desktopnn.ui.exercise", "ExerciseTab", "exercise", "Exercise (2.11)"),
+    ("desktopnn.ui.why_conv", "WhyConvTab", "why", "Why convolution (2.4)"),
+    ("desktopnn.ui.animator", "AnimatorTab", "animator", "Stride, padding & pooling"),
+    ("desktopnn.ui.tensors", "TensorsTab", "tensors", "Tensors (2.12)"),
+    ("desktopnn.ui.live", "LiveTab", "live", "Live feature maps"),
+    ("desktopnn.ui.train", "TrainTab", "train", "Train a CNN (2.8–2.13)"),
+    ("desktopnn.ui.autoencoder", "AutoencoderTab", "autoencoder", "Encoder & decoder (3)"),
+    ("desktopnn.ui.rnn", "RnnTab", "rnn", "RNN (4)"),
 ]
 
 
