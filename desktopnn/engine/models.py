@@ -109,7 +109,7 @@ class ConvNet(nn.Module):
         """Run the convolutional base on ``(B, 3, H, W)``; every layer's output up to ``until``."""
         out: dict[str, torch.Tensor] = {}
         for i, (name, _f, _p) in enumerate(self.conv_spec):
-            x = F.relu(getattr(self, name)(x))
+            x = getattr(self, name)(x).relu_()  # in place: no second full-size buffer per layer
             out[name] = x
             if name == until:
                 return out
