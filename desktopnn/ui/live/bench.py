@@ -10,7 +10,6 @@ issue's two-minute memory check).
 from __future__ import annotations
 
 import os
-import resource
 import time
 
 CASES = [("notes_cnn", (320, 240)), ("notes_cnn", (640, 480)), ("kernels", (320, 240)), ("kernels", (640, 480))]
@@ -24,6 +23,10 @@ def rss_mb() -> float:
             pages = int(fh.read().split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
     except (OSError, ValueError, IndexError):
+        try:
+            import resource  # Unix only
+        except ImportError:  # Windows: no portable figure without another dependency
+            return float("nan")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak / 1e6 if os.uname().sysname == "Darwin" else peak / 1e3
 
