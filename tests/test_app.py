@@ -129,3 +129,21 @@ def test_bench_json_prints_figures():
     data = json.loads(out.stdout.strip().splitlines()[-1])
     assert data["conv_lab_recompute_ms"] > 0
     assert "device" in data["machine"]
+
+
+def test_engine_notice_reaches_the_status_bar(qtbot):
+    """A CUDA out-of-memory fallback announced from a worker thread shows in the window."""
+    import threading
+
+    from desktopnn.engine import device
+
+    app = make_app()
+    window = build_window(app, settings=None)
+    qtbot.waitUntil(lambda: bool(window.device_text), timeout=60000)
+    worker = threading.Thread(target=device._notify, args=("The GPU ran out of memory: desktopnn switched to the CPU.",))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: "ran out of memory" in window.statusBar().currentMessage(), timeout=5000)
+    assert window.device_label.text().startswith("CPU ·")
+    dispose(app, window)
+    assert not device._notices  # the window unregistered itself

@@ -96,9 +96,18 @@ def device_label(dev: torch.device | None = None) -> str:
     return f"CPU · {n} thread{'s' if n != 1 else ''}"
 
 
-def on_notice(callback: Callable[[str], None]) -> None:
-    """Register a callback that receives user-facing notices (e.g. an out-of-memory fallback)."""
+def on_notice(callback: Callable[[str], None]) -> Callable[[], None]:
+    """Register a callback for user-facing notices (e.g. an out-of-memory fallback).
+
+    It may be called from a worker thread. Returns a function that unregisters it.
+    """
     _notices.append(callback)
+
+    def remove() -> None:
+        if callback in _notices:
+            _notices.remove(callback)
+
+    return remove
 
 
 def _notify(text: str) -> None:

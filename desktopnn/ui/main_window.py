@@ -32,6 +32,7 @@ def _load_engine(device: str | None) -> tuple[str, str]:
 
 class MainWindow(QMainWindow):
     device_ready = Signal(str)
+    engine_notice = Signal(str)   # from any thread, e.g. "The GPU ran out of memory: … CPU."
 
     def __init__(self, ctx: AppContext, settings=None, device: str | None = None):
         super().__init__()
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         self._engine_loader.finished.connect(self._on_engine_loaded)
         self._engine_loader.failed.connect(lambda _id, msg, _e: self.show_notice(f"The engine failed to load: {msg}"))
         self._device_request = device
+        self._unregister_notice = None
+        self.engine_notice.connect(self._on_engine_notice)
         QTimer.singleShot(0, lambda: self._engine_loader.submit(_load_engine, self._device_request))
 
     # ---- building ------------------------------------------------------------------------
@@ -182,12 +185,24 @@ class MainWindow(QMainWindow):
             tab.apply_theme(theme)
 
     def _on_engine_loaded(self, _job: int, result) -> None:
+        from desktopnn.engine import device as dev
+
+        if self._unregister_notice is None and not self._shut:
+            self._unregister_notice = dev.on_notice(self.engine_notice.emit)
         label, problem = result
         self.device_text = label
         self.device_label.setText(label)
         self.device_ready.emit(label)
         if problem:
             self.show_notice(problem)
+
+    def _on_engine_notice(self, text: str) -> None:
+        """A device change announced by the engine (a CUDA out-of-memory fallback): say it, show it."""
+        from desktopnn.engine import device as dev
+
+        self.device_text = dev.device_label()
+        self.device_label.setText(self.device_text)
+        self.show_notice(text, 15000)
 
     def _leave_presentation(self) -> None:
         if self.act_full.isChecked():
@@ -301,6 +316,9 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self._shut = True
+        if self._unregister_notice is not None:
+            self._unregister_notice()
+            self._unregister_notice = None
         # torch may still be importing (a window closed straight after start): let that finish
         # first, so that the tabs' workers, which wait on the same import, can then stop promptly
         self._engine_loader.shutdown(timeout=15.0)
