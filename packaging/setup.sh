@@ -11,11 +11,12 @@ mode=${1:-run}; shift || true
 case "$mode" in run|test) ;; *) echo "usage: bash packaging/setup.sh run|test [args...]" >&2; exit 2;; esac
 say() { printf '\033[1m[desktopnn setup]\033[0m %s\n' "$*" >&2; }
 
-# 1. System libraries: Qt's xcb/offscreen platform, QtMultimedia (PulseAudio client), PortAudio.
+# 1. System libraries: Qt's xcb/wayland/offscreen platforms, QtMultimedia (its FFmpeg plugin needs
+#    libXrandr; PulseAudio client), PortAudio.
 APT_PACKAGES="python3 python3-venv python3-pip libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0
  libfontconfig1 libdbus-1-3 libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
  libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
- libpulse0 libportaudio2 fonts-dejavu-core"
+ libxrandr2 libwayland-cursor0 libpulse0 libportaudio2 fonts-dejavu-core"
 if command -v apt-get >/dev/null 2>&1; then
   missing=""
   for p in $APT_PACKAGES; do
