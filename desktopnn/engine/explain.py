@@ -72,24 +72,34 @@ class ConvExplanation:
         return "\n".join(self.lines())
 
 
+def prepare_one_kernel(image, kernel, bias, stride, padding, dilation, one_at_a_time: str):
+    """Validated float64 ``(img, kernel, bias, stride, dilation, pads, out_shape)`` for one kernel.
+
+    Shared by :func:`explain_conv` and the animator's step lists, so both read the same windows.
+    """
+    img = as_image(image).astype(np.float64)
+    bank, keep_k = as_kernel_bank(kernel, img.shape[2])
+    if keep_k and bank.shape[3] != 1:
+        raise ValueError(f"{one_at_a_time}; pass kernels[..., k]")
+    kern = bank[:, :, :, 0].astype(np.float64)
+    b = float(as_bias(bias, 1)[0])
+    stride, dilation = check_stride(stride), check_dilation(dilation)
+    pads = resolve_padding(padding, img.shape[:2], kern.shape[:2], stride, dilation)
+    out_shape = output_shape(img.shape[:2], kern.shape[:2], stride, pads, dilation)
+    return img, kern, b, stride, dilation, pads, out_shape
+
+
 def explain_conv(image, kernel, bias=None, row: int = 0, col: int = 0, stride=1,
                  padding: Padding = "valid", dilation=1) -> ConvExplanation:
     """Explain output cell ``(row, col)`` of ``conv2d(image, kernel, bias, stride, padding)``.
 
     ``kernel`` is one kernel, ``(kh, kw)`` or ``(kh, kw, C)``; ``bias`` a number or None.
     """
-    img = as_image(image).astype(np.float64)
-    bank, keep_k = as_kernel_bank(kernel, img.shape[2])
-    if keep_k and bank.shape[3] != 1:
-        raise ValueError("explain_conv explains one kernel at a time; pass kernels[..., k]")
-    kern = bank[:, :, :, 0].astype(np.float64)
-    b = float(as_bias(bias, 1)[0])
-    sh, sw = check_stride(stride)
-    dh, dw = check_dilation(dilation)
+    img, kern, b, (sh, sw), (dh, dw), pads, (oh, ow) = prepare_one_kernel(
+        image, kernel, bias, stride, padding, dilation, "explain_conv explains one kernel at a time")
     h, w, chans = img.shape
     kh, kw = kern.shape[:2]
-    top, bottom, left, right = resolve_padding(padding, (h, w), (kh, kw), (sh, sw), (dh, dw))
-    oh, ow = output_shape((h, w), (kh, kw), (sh, sw), (top, bottom, left, right), (dh, dw))
+    top, bottom, left, right = pads
     if not (0 <= row < oh and 0 <= col < ow):
         raise ValueError(f"output cell ({row}, {col}) is outside the {oh}×{ow} feature map")
     rows = row * sh - top + dh * np.arange(kh)

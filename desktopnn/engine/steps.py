@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import as_bias, as_image, as_kernel_bank
-from .explain import ConvExplanation, channel_names, fmt_num
-from .padding import Padding, check_dilation, check_stride, output_shape, resolve_padding
+from .arrays import as_image
+from .explain import ConvExplanation, channel_names, fmt_num, prepare_one_kernel
+from .padding import Padding, check_stride, output_shape
 from .pooling import check_pool_mode, check_pool_size, pool_padding
 
 OPS = ("conv", "max", "avg")
@@ -218,17 +218,9 @@ def conv_steps(image, kernel, bias=0.0, stride=1, padding: Padding = "valid", di
     image: ``(H, W)`` or ``(H, W, C)``; kernel: ``(kh, kw)`` or ``(kh, kw, C)``; bias: a number.
     Raises ValueError with a sentence when the combination cannot work.
     """
-    img = as_image(image).astype(np.float64)
-    bank, keep_k = as_kernel_bank(kernel, img.shape[2])
-    if keep_k and bank.shape[3] != 1:
-        raise ValueError("a step list follows one kernel at a time; pass kernels[..., k]")
-    kern = bank[:, :, :, 0].astype(np.float64)
-    b = float(as_bias(bias, 1)[0])
-    sh, sw = check_stride(stride)
-    dh, dw = check_dilation(dilation)
+    img, kern, b, (sh, sw), (dh, dw), pads, out_shape = prepare_one_kernel(
+        image, kernel, bias, stride, padding, dilation, "a step list follows one kernel at a time")
     kh, kw = kern.shape[:2]
-    pads = resolve_padding(padding, img.shape[:2], (kh, kw), (sh, sw), (dh, dw))
-    out_shape = output_shape(img.shape[:2], (kh, kw), (sh, sw), pads, (dh, dw))
     rr, cc, inside, values = _windows(img, kh, kw, (sh, sw), (dh, dw), pads, out_shape)
     products = values * kern                            # (oh, ow, kh, kw, C)
     sums = products.sum(axis=(2, 3))                    # (oh, ow, C)
