@@ -1,7 +1,6 @@
 """Test set-up: headless Qt, settings and caches in a temporary folder, shared fixtures."""
 
 import os
-import sys
 import tempfile
 
 # before any Qt import (DESIGN: tests never need a display and never touch the user's files)

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication

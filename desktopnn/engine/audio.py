@@ -18,7 +18,7 @@ import torch
 
 from desktopnn.engine.ae_config import (AUDIO_BOTTLENECKS, TOP_DB, WEIGHTS_DIR, RingBuffer,  # noqa: F401
                                         SpectrogramConfig)
-from desktopnn.engine.autoencoder import Autoencoder, model_from_weights
+from desktopnn.engine.autoencoder import Autoencoder, History, model_from_weights
 
 @functools.lru_cache(maxsize=8)
 def _window(win_length: int, n_fft: int) -> torch.Tensor:
@@ -292,7 +292,7 @@ def training_frames(signals: list[np.ndarray], cfg: SpectrogramConfig, denoising
 
 
 def train_spectrogram_ae(signals: list[np.ndarray], cfg: SpectrogramConfig, code_size: int, epochs: int = 40,
-                         denoising: bool = True, seed: int = 0, progress=None) -> tuple[Autoencoder, "History"]:
+                         denoising: bool = True, seed: int = 0, progress=None) -> tuple[Autoencoder, History]:
     """Train the spectrogram autoencoder on mel columns of ``signals`` (mono, at ``cfg.sample_rate``)."""
     from desktopnn.engine.autoencoder import train_autoencoder
 

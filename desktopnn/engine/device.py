@@ -72,7 +72,6 @@ def set_device(name: str | None) -> torch.device:
 
 def get_device() -> torch.device:
     """The engine's current device (chosen automatically on first use, or by DESKTOPNN_DEVICE)."""
-    global _device
     with _lock:
         dev = _device
     if dev is None:

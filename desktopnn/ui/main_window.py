@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-import sys
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
