@@ -1,0 +1,171 @@
+"""Scene files: one view's full state in a small, versioned JSON file (no Qt here).
+
+A lecturer prepares a lesson the night before as scenes and opens them in class. The file:
+
+    {"format": "desktopnn-scene", "format_version": 1, "app_version": "0.1.0",
+     "tab": "animator", "tab_version": 1, "title": "Stride 2", "notes_section": "2.5",
+     "state": {...}}
+
+``state`` is whatever the tab's ``scene_state()`` returned. Reading checks everything a file can get
+wrong (not JSON, not a scene, a newer format, an unknown tab) and says so in a sentence; the tab
+then validates its own state before touching anything on screen.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "desktopnn-scene"
+FORMAT_VERSION = 1
+SUFFIX = ".dnnscene"          # the file type a lecturer sees; plain JSON inside
+MAX_BYTES = 64 * 1024 * 1024  # a scene with a photo is ~1 MB; anything far bigger is not a scene
+MAX_ARRAY_ELEMENTS = 50_000_000
+
+
+class SceneError(ValueError):
+    """A scene that cannot be read or applied, with a message for the person who opened it."""
+
+
+@dataclass
+class Scene:
+    tab: str
+    state: dict
+    tab_version: int = 1
+    title: str = ""
+    notes_section: str = ""
+    app_version: str = ""
+    extra: dict = field(default_factory=dict)   # unknown top-level keys, kept when re-saved
+
+    def to_json(self) -> dict:
+        from desktopnn import __version__
+
+        out = {"format": FORMAT, "format_version": FORMAT_VERSION, "app_version": __version__,
+               "tab": self.tab, "tab_version": int(self.tab_version), "title": self.title,
+               "notes_section": self.notes_section, "state": self.state}
+        for k, v in self.extra.items():
+            out.setdefault(k, v)
+        return out
+
+
+# ---- arrays inside states ---------------------------------------------------------------------
+def encode_array(arr) -> dict:
+    """A numpy array as JSON: small ones as nested lists, large ones as base64 of .npy bytes."""
+    a = np.asarray(arr)
+    if a.dtype.kind not in "biuf":
+        raise SceneError(f"Cannot store an array of type {a.dtype} in a scene.")
+    if a.size <= 4096:
+        return {"shape": list(a.shape), "dtype": a.dtype.str, "data": a.ravel().tolist()}
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(a), allow_pickle=False)
+    return {"shape": list(a.shape), "dtype": a.dtype.str, "npy": base64.b64encode(buf.getvalue()).decode("ascii")}
+
+
+def decode_array(obj, what: str = "array") -> np.ndarray:
+    """The inverse of encode_array, with a clear SceneError for anything malformed."""
+    if not isinstance(obj, dict) or "shape" not in obj or ("data" not in obj and "npy" not in obj):
+        raise SceneError(f"The scene's {what} is not a stored array.")
+    try:
+        shape = tuple(int(n) for n in obj["shape"])
+        if any(n < 0 for n in shape) or int(np.prod(shape, dtype=np.int64)) > MAX_ARRAY_ELEMENTS:
+            raise ValueError("bad shape")
+        if "npy" in obj:
+            a = np.load(io.BytesIO(base64.b64decode(obj["npy"], validate=True)), allow_pickle=False)
+        else:
+            dtype = np.dtype(obj.get("dtype", "<f8"))
+            if dtype.kind not in "biuf":
+                raise ValueError("bad dtype")
+            a = np.asarray(obj["data"], dtype=dtype)
+        if a.dtype.kind not in "biuf" or a.size != int(np.prod(shape, dtype=np.int64)):
+            raise ValueError("size does not match shape")
+        a = a.reshape(shape)
+    except SceneError:
+        raise
+    except Exception as exc:
+        raise SceneError(f"The scene's {what} is damaged ({exc}).") from None
+    if a.dtype.kind == "f" and not np.all(np.isfinite(a)):
+        raise SceneError(f"The scene's {what} holds values that are not finite numbers.")
+    return a
+
+
+# ---- files ------------------------------------------------------------------------------------
+def parse(data: dict, source: str = "the scene") -> Scene:
+    """Check the envelope of a scene (already loaded from JSON)."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SceneError(f"{source} is not a desktopnn scene.")
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SceneError(f"{source} has no valid format version.")
+    if version > FORMAT_VERSION:
+        raise SceneError(f"{source} was saved by a newer desktopnn ({data.get('app_version', '?')}, "
+                         f"scene format {version}); this one reads format {FORMAT_VERSION}. Update desktopnn to open it.")
+    if version < 1:
+        raise SceneError(f"{source} uses scene format {version}, which no released desktopnn wrote.")
+    tab = data.get("tab")
+    state = data.get("state")
+    tab_version = data.get("tab_version", 1)
+    if not isinstance(tab, str) or not tab:
+        raise SceneError(f"{source} does not say which lesson it belongs to.")
+    if not isinstance(state, dict):
+        raise SceneError(f"{source} has no saved state.")
+    if not isinstance(tab_version, int) or isinstance(tab_version, bool) or tab_version < 1:
+        raise SceneError(f"{source} has no valid version for its lesson's state.")
+    known = {"format", "format_version", "app_version", "tab", "tab_version", "title", "notes_section", "state"}
+    return Scene(tab=tab, state=state, tab_version=tab_version, title=str(data.get("title", "")),
+                 notes_section=str(data.get("notes_section", "")), app_version=str(data.get("app_version", "")),
+                 extra={k: v for k, v in data.items() if k not in known})
+
+
+def read(path) -> Scene:
+    """Read a scene file; every failure is a SceneError naming the file."""
+    p = Path(path)
+    name = f"“{p.name}”"
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise SceneError(f"{name} is {size / 1e6:.0f} MB, far too large for a scene.")
+        text = p.read_bytes().decode("utf-8")
+    except SceneError:
+        raise
+    except FileNotFoundError:
+        raise SceneError(f"{name} does not exist.") from None
+    except UnicodeDecodeError:
+        raise SceneError(f"{name} is not a text file, so it is not a desktopnn scene.") from None
+    except OSError as exc:
+        raise SceneError(f"Could not read {name}: {exc.strerror or exc}.") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SceneError(f"{name} is damaged: not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
+    return parse(data, name)
+
+
+def write(path, scene: Scene) -> Path:
+    """Write atomically (a temporary file renamed over the target), so a failed save loses nothing."""
+    p = Path(path)
+    text = json.dumps(scene.to_json(), indent=1, allow_nan=False)
+    fd, tmp = tempfile.mkstemp(prefix=".scene-", suffix=".tmp", dir=str(p.parent if str(p.parent) else "."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.write("\n")
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return p
+
+
+def lessons_dir() -> Path:
+    """The bundled lessons: one scene per section of the course notes, and contents.json."""
+    return Path(__file__).resolve().parent / "resources" / "lessons"
