@@ -141,9 +141,13 @@ class NotesCNNNetwork(LiveNetwork):
 
     def _to(self, dev: torch.device):
         if next(self.model.parameters()).device != dev:
-            self.model.to(dev)
-            if dev.type == "cpu":
-                self.model.to(memory_format=torch.channels_last)
+            # run_frame calls this under inference_mode: moving there would turn the weights into
+            # inference tensors that autograd refuses ever after (seen on CUDA: the model could no
+            # longer be used with gradients); move them as ordinary tensors
+            with torch.inference_mode(False), torch.no_grad():
+                self.model.to(dev)
+                if dev.type == "cpu":
+                    self.model.to(memory_format=torch.channels_last)
         return self.model
 
     def layers(self):
@@ -341,7 +345,7 @@ class LiveFrame:
     network: str
     layer: str
     input: np.ndarray            # (h, w, 3) uint8 at the inference resolution
-    maps: torch.Tensor           # (C, H', W') float32 on the CPU, full resolution (hover values)
+    maps: torch.Tensor           # (C, H', W') float32 on the compute device, full resolution (hover values)
     mosaic: np.ndarray           # (H, W, 4) uint8 RGBA, coloured
     layout: MosaicLayout
     factor: int
@@ -401,7 +405,9 @@ def run_frame(net: LiveNetwork, frame: np.ndarray, layer: str, size: tuple[int, 
             one = maps[sel]
             a, b = (float(lo[sel]), float(hi[sel]))
             big = ((one - a) / (b - a if b > a else 1.0) * 255).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
-            return maps.cpu(), probs, mosaic, layout, factor, lo, hi, sel, big
+            # the maps stay on the compute device: copying every map back each frame cost more than
+            # the network itself on an H100 (117 MB at 1280x720); a hover reads one value
+            return maps, probs, mosaic, layout, factor, lo, hi, sel, big
 
     threads = torch.get_num_threads()
     want = live_threads()

@@ -1,5 +1,6 @@
 """The notes' CNNs (2.13, 2.8), safe weight loading, the shipped weights, and the live pipeline's mosaic."""
 
+import copy
 import json
 import subprocess
 import sys
@@ -234,12 +235,12 @@ def test_normalise_per_map_and_per_layer():
 
 def test_run_frame_with_the_notes_cnn_equals_direct_torch(model):
     frame = np.random.default_rng(1).integers(0, 256, (240, 320, 3), dtype=np.uint8)
-    net = NotesCNNNetwork(model)
+    net = NotesCNNNetwork(copy.deepcopy(model))    # run_frame moves its model to the engine's device
     lf = run_frame(net, frame, "conv2", size=(160, 120), selected=5)
     assert lf.input.shape == (120, 160, 3)
     np.testing.assert_array_equal(lf.input, resize_frame(frame, (160, 120)))
     x = torch.from_numpy(lf.input).permute(2, 0, 1)[None].float() / 255
-    torch.testing.assert_close(lf.maps, reference_features(model, x)["conv2"][0], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(lf.maps.cpu(), reference_features(model, x)["conv2"][0], rtol=1e-4, atol=1e-5)
     assert lf.mosaic.shape == (lf.layout.height, lf.layout.width, 4) and lf.large.shape == (57, 77, 4)
     assert lf.probs is not None and len(lf.top(5)) == 5
 
@@ -253,7 +254,7 @@ def test_kernel_bank_equals_direct_torch_and_explains_itself():
     sobel = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])[None, None]
     i = [k.name for k in net.kernels].index("Sobel x")
     want = F.conv2d(gray[None, None], sobel, padding=1)[0, 0]
-    torch.testing.assert_close(lf.maps[i], want, rtol=1e-5, atol=1e-3)
+    torch.testing.assert_close(lf.maps[i].cpu(), want, rtol=1e-5, atol=1e-3)
     lines, value = net.explain(lf.input, i, 10, 20)
     assert value == pytest.approx(float(lf.maps[i, 10, 20]), abs=1e-3)
     assert lines[0].startswith("Sobel x") and "×" in lines[1]
