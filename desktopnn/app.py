@@ -13,6 +13,7 @@ T_PROCESS = time.time()
 EPILOG = """examples:
   desktopnn                          start on the first lesson
   desktopnn --tab convolution        start on a lesson (names: see --list-tabs)
+  desktopnn lesson.dnnscene          open a saved scene (a view exactly as it was saved)
   desktopnn --screenshot shots/      render every lesson at 1920x1080 to PNG and exit
   desktopnn bench --json             measure start-up and compute speed
 """
@@ -31,7 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="DIR", help="render every tab at 1920x1080, normal and presentation, to DIR/*.png and exit")
     p.add_argument("--smoke", action="store_true", help="start, show the window, process events briefly and quit (exit code 0)")
     p.add_argument("--report-startup", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("image", nargs="?", help="an image file to open in the Convolution lab")
+    p.add_argument("--scene", metavar="PATH", help="open a scene file (.dnnscene) saved with File ▸ Save scene…")
+    p.add_argument("image", nargs="?", help="an image file to open in the Convolution lab, or a scene file")
     return p
 
 
@@ -117,8 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"desktopnn: no lesson called {args.tab!r}; choose one of: {names}", file=sys.stderr)
         dispose(app, window)
         return 2
-    if args.image:
-        window.open_image(args.image)
+    scene_ok = _open_from_cli(window, args)
     if args.screenshot:
         from desktopnn.ui.screenshots import render_all
 
@@ -138,4 +139,19 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(1500, window.close)
     code = app.exec()
     dispose(app, window)
-    return code
+    return code or (0 if scene_ok or not args.smoke else 1)
+
+
+def _open_from_cli(window, args) -> bool:
+    """The positional file is a scene (.dnnscene, or JSON that says so) or an image; False if a scene failed."""
+    from desktopnn.scenes import looks_like_scene
+
+    scene = args.scene
+    if args.image and not scene and looks_like_scene(args.image):
+        scene, args.image = args.image, None
+    if args.image:
+        window.open_image(args.image)
+    if scene and not window.scenes.open_scene_now(scene):
+        print(f"desktopnn: {window.scenes.last_message}", file=sys.stderr)
+        return False
+    return True

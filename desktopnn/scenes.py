@@ -131,7 +131,7 @@ def read(path) -> Scene:
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise SceneError(f"{name} is {size / 1e6:.0f} MB, far too large for a scene.")
-        text = p.read_bytes().decode("utf-8")
+        text = p.read_bytes().decode("utf-8-sig")   # a BOM (an editor on Windows) is harmless
     except SceneError:
         raise
     except FileNotFoundError:
@@ -140,22 +140,58 @@ def read(path) -> Scene:
         raise SceneError(f"{name} is not a text file, so it is not a desktopnn scene.") from None
     except OSError as exc:
         raise SceneError(f"Could not read {name}: {exc.strerror or exc}.") from None
+    return parse(loads(text, name), name)
+
+
+def _not_finite(token):
+    raise SceneError(f"holds {token}, which is not a finite number")
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if not np.isfinite(value):
+        _not_finite(token)
+    return value
+
+
+def loads(text: str, source: str = "the scene"):
+    """JSON text to data; NaN, Infinity and numbers too large for a float are refused."""
     try:
-        data = json.loads(text)
+        return json.loads(text, parse_constant=_not_finite, parse_float=_finite_float)
+    except SceneError as exc:
+        raise SceneError(f"{source} is damaged: it {exc}.") from None
     except json.JSONDecodeError as exc:
-        raise SceneError(f"{name} is damaged: not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
-    return parse(data, name)
+        raise SceneError(f"{source} is damaged: not valid JSON (line {exc.lineno}, column {exc.colno}).") from None
+    except RecursionError:
+        raise SceneError(f"{source} is damaged: nested too deeply to be a scene.") from None
+
+
+def dumps(scene: Scene) -> str:
+    """The file's text; a state that is not plain finite JSON is a SceneError (nothing written)."""
+    try:
+        return json.dumps(scene.to_json(), indent=1, allow_nan=False, ensure_ascii=False)
+    except ValueError as exc:
+        raise SceneError(f"The view's state holds values that are not finite numbers ({exc}).") from None
+    except (TypeError, RecursionError) as exc:
+        raise SceneError(f"The view's state cannot be stored in a scene ({exc}).") from None
 
 
 def write(path, scene: Scene) -> Path:
     """Write atomically (a temporary file renamed over the target), so a failed save loses nothing."""
+    return write_text(path, dumps(scene))
+
+
+def write_text(path, text: str) -> Path:
+    """Write the text of :func:`dumps` atomically (may run in a worker thread)."""
     p = Path(path)
-    text = json.dumps(scene.to_json(), indent=1, allow_nan=False)
     fd, tmp = tempfile.mkstemp(prefix=".scene-", suffix=".tmp", dir=str(p.parent if str(p.parent) else "."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        _copy_mode(p, tmp)
         os.replace(tmp, p)
     except BaseException:
         try:
@@ -164,6 +200,58 @@ def write(path, scene: Scene) -> Path:
             pass
         raise
     return p
+
+
+def _copy_mode(target: Path, tmp: str) -> None:
+    """mkstemp makes the file private (0600); keep the old file's mode, or the usual 0644."""
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
+
+
+def looks_like_scene(path) -> bool:
+    """Whether a file named on the command line or dropped on the window is a scene (not an image)."""
+    p = Path(path)
+    if p.suffix.lower() == SUFFIX:
+        return True
+    if p.suffix.lower() != ".json":
+        return False
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return FORMAT.encode() in head
+
+
+@dataclass(frozen=True)
+class LessonEntry:
+    """One line of the course notes' contents: the tab that teaches it and its bundled scene."""
+
+    section: str
+    title: str
+    level: int
+    tab: str
+    scene: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.section} {self.title}"
+
+
+def load_contents(path=None) -> list[LessonEntry]:
+    """The bundled contents.json (or ``path``) as entries, in the notes' order."""
+    p = Path(path) if path is not None else lessons_dir() / "contents.json"
+    try:
+        data = loads(p.read_text(encoding="utf-8-sig"), f"“{p.name}”")
+        return [LessonEntry(str(e["section"]), str(e["title"]), int(e["level"]), str(e["tab"]), str(e["scene"]))
+                for e in data["entries"]]
+    except SceneError:
+        raise
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        raise SceneError(f"The lesson contents “{p.name}” cannot be read ({exc}).") from None
 
 
 def lessons_dir() -> Path:
