@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, Q
 from desktopnn.engine.exercise import ExerciseState
 from desktopnn.engine.explain import fmt_num
 from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.exercise_scene import ExercisePresenter
+from desktopnn.ui.lesson_scene import hidden_lines, predict_hint_label
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme
 
@@ -52,7 +54,7 @@ class AnswerGrid(NumberGrid):
         super().start_edit(r, c, initial)
 
 
-class ExerciseTab(LessonTab):
+class ExerciseTab(ExercisePresenter, LessonTab):
     """Notes 2.11: the student computes the four feature maps; the app checks and explains."""
 
     name = "exercise"
@@ -63,6 +65,9 @@ class ExerciseTab(LessonTab):
         self.state = ExerciseState()
         self._kernel = 0                                   # 0..3, or ALL
         self._selected: tuple[int, int, int] | None = None  # (kernel, row, col) of the answer cell
+        self._walk = 0              # cells the presenter has stepped through (clicker, export frames)
+        self._predict = False
+        self._walk_revealed = False  # the walk's current cell was revealed (predict before reveal)
         self._build()
         self.apply_theme(ctx.theme)
         self.select_kernel(0)
@@ -155,6 +160,9 @@ class ExerciseTab(LessonTab):
         right = QVBoxLayout()
         self.score_label = _label("", "heading")
         right.addWidget(self.score_label)
+        self.predict_hint = predict_hint_label()
+        self.predict_hint.setWordWrap(True)
+        right.addWidget(self.predict_hint)
         buttons = QHBoxLayout()
         self.reveal_cell_button = _button("Reveal cell", "Show the right value of the selected cell and its arithmetic",
                                           self.reveal_selected)
@@ -202,6 +210,7 @@ class ExerciseTab(LessonTab):
     def select_kernel(self, k: int) -> None:
         """Work on kernel ``k`` (0..3) or on all four (``ALL``)."""
         self._kernel = k
+        self._walk, self._walk_revealed = 0, False
         self.kernel_buttons.button(k).setChecked(True)
         for i, box in enumerate(self.answer_boxes):
             box.setVisible(k == ALL or k == i)
@@ -240,6 +249,7 @@ class ExerciseTab(LessonTab):
     def reset(self) -> None:
         for k in self.shown_kernels():
             self.state.reset(k)
+        self._walk, self._walk_revealed = 0, False
         self._set_message("Cleared. Try again!")
         self._refresh()
 
@@ -281,6 +291,7 @@ class ExerciseTab(LessonTab):
     # ---- drawing -------------------------------------------------------------------------
     def _refresh(self) -> None:
         st, t = self.state, self.ctx.theme
+        shown = st.revealed | self.walk_shown()
         tints = TINTS[t.presentation]
         empty = tuple(int(t.panel[i:i + 2], 16) for i in (1, 3, 5))
         for k, grid in enumerate(self.answer_grids):
@@ -296,7 +307,7 @@ class ExerciseTab(LessonTab):
                         values[r, c], hidden[r, c] = st.typed[(k, r, c)], False
                         marks[(r, c)] = "✓" if right else "✗"
                         rgb[r, c] = tints["right" if right else "wrong"]
-                    if (k, r, c) in st.revealed and not right:
+                    if (k, r, c) in shown and not right:
                         values[r, c], hidden[r, c] = st.answers[k][r, c], False
                         marks.pop((r, c), None)
                         rgb[r, c] = tints["revealed"]
@@ -327,7 +338,7 @@ class ExerciseTab(LessonTab):
         window = [tuple(int(v) for v in cell) for cell in exp.cells.reshape(-1, 2)]
         self.image_grid.set_highlights([(window, "accent")])
         self.cell_heading.setText(f"Cell ({r}, {c}) of kernel {k + 1}")
-        if (k, r, c) in self.state.revealed or self.state.is_right(k, r, c):
+        if (k, r, c) in self.state.revealed | self.walk_shown() or self.state.is_right(k, r, c):
             self.hint_label.setText("Each pixel of the outlined window times the kernel value in the same "
                                     "place, added up, plus the bias:")
             self.arithmetic_label.setText(str(exp))
@@ -335,7 +346,9 @@ class ExerciseTab(LessonTab):
             self.hint_label.setText(f"Multiply the outlined 2×2 window of the image by kernel {k + 1}, cell by "
                                     f"cell, add the four products and then the bias "
                                     f"({fmt_num(self.state.kernels[k].bias)}). Type your result in the cell.")
-            self.arithmetic_label.setText("")
+            hidden = self._predict and self.walk_cell() == (k, r, c)
+            self.arithmetic_label.setText("\n".join(hidden_lines(exp.lines(), exp.names, fmt_num(exp.bias)))
+                                          if hidden else "")
 
     def apply_theme(self, theme: Theme) -> None:
         for g in [self.image_grid, *self.kernel_grids, *self.answer_grids]:

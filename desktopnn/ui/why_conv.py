@@ -34,6 +34,7 @@ class ImagePanel(QWidget):
         self.title.setWordWrap(True)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setMinimumSize(240, 240)
+        self.view.setToolTip("Solid ring: the strongest response now; dashed ring: where it was before the shift")
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.image = pg.ImageItem()
@@ -309,6 +310,37 @@ class WhyConvTab(LessonTab):
         for b in self.arrow_buttons:
             b.setFixedSize(round(theme.text_px * 2.2), round(theme.text_px * 2.0))
         self._draw()
+
+    # ---- scenes (issue 9) ---------------------------------------------------------------------
+    # Keys (all optional): "source" (an input picture's name), "kernel" (a detector's name),
+    # "dx", "dy" (the shift, -24…24 pixels), "kernels" (K, 1…512). Nothing here is animated: the
+    # clicker's step() is the base class's False, and there is no value to predict.
+    def scene_state(self) -> dict:
+        dx, dy = self.shift()
+        return {"source": self.source_combo.currentText(), "kernel": self.kernel_combo.currentText(),
+                "dx": dx, "dy": dy, "kernels": self.k_spin.value()}
+
+    def apply_scene(self, state: dict) -> None:
+        from desktopnn.scenes import SceneError
+        from desktopnn.ui.lesson_scene import get_int, get_str
+
+        if not isinstance(state, dict):
+            raise SceneError("The scene's state for “Why convolution” is not a group of settings.")
+        source = get_str(state, "source", source_names()[0], source_names())
+        kernel = get_str(state, "kernel", KERNEL_CHOICES[0], KERNEL_CHOICES)
+        dx = get_int(state, "dx", 0, -MAX_SHIFT, MAX_SHIFT)
+        dy = get_int(state, "dy", 0, -MAX_SHIFT, MAX_SHIFT)
+        k = get_int(state, "kernels", 1, self.k_spin.minimum(), self.k_spin.maximum())
+        for w in (self.source_combo, self.kernel_combo, self.k_spin):
+            w.blockSignals(True)
+        self.source_combo.setCurrentText(source)
+        self.kernel_combo.setCurrentText(kernel)
+        self.k_spin.setValue(k)
+        for w in (self.source_combo, self.kernel_combo, self.k_spin):
+            w.blockSignals(False)
+        self.kernel_grid.set_values(KERNEL_PRESETS[kernel].values)
+        self._update_params()
+        self.set_shift(dx, dy)          # recomputes in the worker
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return self.runner.wait_idle(timeout)

@@ -21,9 +21,11 @@ from desktopnn.engine.steps import StepPlan
 from desktopnn.ui.animator.controls import ControlsPanel
 from desktopnn.ui.animator.frames import (MP4_MISSING, FrameSpec, export_gif, export_mp4, export_png,
                                           export_size, grid_views, mp4_encoder)
+from desktopnn.ui.animator.present import PresenterMixin
 from desktopnn.ui.animator.stage import GridStage
 from desktopnn.ui.animator.state import AnimatorState, step_text
 from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
 
@@ -32,7 +34,7 @@ GENERAL_FORMULA = "output = floor((n + p_total − d·(k−1) − 1) / s) + 1"
 EXPORT_FILTERS = {"gif": "Animated GIF (*.gif)", "mp4": "MP4 video (*.mp4)", "png": "PNG image (*.png)"}
 
 
-class AnimatorTab(LessonTab):
+class AnimatorTab(PresenterMixin, LessonTab):
     """Stride, padding and pooling, step by step on real numbers (notes 2.5–2.7)."""
 
     name = "animator"
@@ -47,6 +49,8 @@ class AnimatorTab(LessonTab):
         self.position = 0
         self.channel = 0
         self._export_kind = ""
+        self._predict = False
+        self._revealed_at = -1       # the position whose value the class has seen (predict before reveal)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer_timeout)
         self.runner = LatestJobRunner("animator-export", self)
@@ -105,7 +109,8 @@ class AnimatorTab(LessonTab):
         for w in (self.heading, self.source):
             stage.addWidget(w)
         stage.addWidget(self.grids, 1)
-        for w in (self.formula, self.error_label, self.step_heading, self.arithmetic):
+        self.predict_hint = predict_hint_label()
+        for w in (self.formula, self.error_label, self.predict_hint, self.step_heading, self.arithmetic):
             stage.addWidget(w)
         stage.addLayout(self._build_transport())
 
@@ -243,6 +248,9 @@ class AnimatorTab(LessonTab):
         chan = "" if not name else f", {name}" if name.startswith("channel") else f", channel {name}"
         if plan is not None:
             padded, mask, output, hidden, window, max_cells, out_cell = grid_views(plan, self.position, self.channel)
+            if self.value_hidden():          # predict before reveal: the value being computed is "?"
+                hidden, max_cells = hidden.copy(), []
+                hidden[out_cell[0]] = True
             g.input.set_values(padded)
             g.input.set_padding_mask(mask)
             g.input.set_highlights([(window, "accent"), (max_cells, "accent2")])
@@ -276,6 +284,8 @@ class AnimatorTab(LessonTab):
         else:
             self.error_label.setText("")
             head, lines = step_text(plan, self.position, self.channel)
+            if self.value_hidden():
+                lines = self.hide_results(lines)
             self.step_heading.setText(head)
             self.arithmetic.setText("<br>".join(html.escape(ln) for ln in lines))
         self.error_label.setVisible(plan is None)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVB
 
 from desktopnn.engine.explain import ConvExplanation, explain_conv, fmt_num
 from desktopnn.engine.lab import LabResult
+from desktopnn.ui.lesson_scene import hidden_lines
 from desktopnn.ui.theme import Theme
 
 HINT = "Point at a cell of a feature map to see how its value was computed; click it to keep it here."
@@ -58,13 +59,18 @@ class ExplainPanel(QWidget):
         self.explanation: ConvExplanation | None = None
         self.apply_theme(theme)
 
-    def explain(self, res: LabResult, k: int, r: int, c: int, title: str, gray: bool = False) -> ConvExplanation:
+    def explain(self, res: LabResult, k: int, r: int, c: int, title: str, gray: bool = False,
+                hide: bool = False) -> ConvExplanation:
+        """Write out output cell (r, c) of map ``k``; ``hide`` draws every result as "?" (predict first)."""
         ex = explain_conv(res.image, res.kernels[k], res.biases[k], r, c, stride=res.stride, padding=res.padding)
         self.explanation = ex
-        shown = res.maps[k][r, c]
-        self.where.setText(f"{title}, output cell (row {r}, col {c}) = {fmt_num(shown)}")
-        self.text.setText(str(ex))
-        self.relu_line.setText(f"ReLU: max(0, {fmt_num(ex.total)}) = {fmt_num(max(0.0, ex.total))}" if res.relu else "")
+        shown = "?" if hide else fmt_num(res.maps[k][r, c])
+        self.where.setText(f"{title}, output cell (row {r}, col {c}) = {shown}")
+        lines = hidden_lines(ex.lines(), ex.names, fmt_num(ex.bias)) if hide else ex.lines()
+        self.text.setText("\n".join(lines))
+        relu = ("ReLU: max(0, ?) = ?" if hide else
+                f"ReLU: max(0, {fmt_num(ex.total)}) = {fmt_num(max(0.0, ex.total))}")
+        self.relu_line.setText(relu if res.relu else "")
         self.relu_line.setVisible(res.relu)
         notes = []
         if gray:

@@ -49,6 +49,7 @@ class InputPanel(QWidget):
         self._field: tuple[np.ndarray, np.ndarray] | None = None   # (rows, cols) of the receptive field
         self.samples = sample_images()
         self._files: dict[str, str] = {}       # "File: name.png" -> path, for opened files
+        self._photos: dict[str, np.ndarray] = {}   # "File: name.png" -> pixels, for photos from a scene
         self._own: np.ndarray | None = None     # the grid the person resized or built
         self._gray_values = False
         self.grids: list[NumberGrid] = []
@@ -77,8 +78,11 @@ class InputPanel(QWidget):
         for spin in (self.rows, self.cols):
             spin.setRange(1, MAX_GRID)
             spin.valueChanged.connect(self._on_grid_shape_changed)
+        self.rows.setToolTip(f"Rows of the grid of numbers (1–{MAX_GRID})")
+        self.cols.setToolTip(f"Columns of the grid of numbers (1–{MAX_GRID})")
         self.channels = QComboBox()
         self.channels.addItems(["grayscale", "RGB"])
+        self.channels.setToolTip("One channel (grayscale) or three (red, green, blue: notes 2.2)")
         self.channels.currentTextChanged.connect(self._on_grid_shape_changed)
         for w in (QLabel("size"), self.rows, QLabel("×"), self.cols, self.channels):
             gc.addWidget(w)
@@ -135,6 +139,9 @@ class InputPanel(QWidget):
         if label == OWN_GRID and self._own is not None:
             self.set_grid_image(self._own, OWN_GRID)
             return True
+        if label in self._photos:
+            self.set_photo(self._photos[label], label)
+            return True
         if label in self._files:
             return self.open_path(self._files[label], label)
         name = label.removeprefix("Photo: ")
@@ -153,8 +160,16 @@ class InputPanel(QWidget):
         if label is None:
             label = f"File: {path.replace(chr(92), '/').rsplit('/', 1)[-1]}"
             self._files[label] = path
-            if self.combo.findText(label) < 0:
-                self.combo.addItem(label)
+            self._photos.pop(label, None)
+        self.set_photo(img, label)
+        return True
+
+    def set_photo(self, img: np.ndarray, label: str) -> None:
+        """Show a photo already loaded (uint8, ``(H, W)`` or ``(H, W, 3)``), e.g. one kept in a scene."""
+        if not label.startswith("Photo: ") and label not in self._files:
+            self._photos[label] = img     # a photo restored from a scene: choosing it again finds it
+        if self.combo.findText(label) < 0:
+            self.combo.addItem(label)
         self.source = label
         self.image = img
         self.stack.setCurrentWidget(self.photo_view)
@@ -163,7 +178,6 @@ class InputPanel(QWidget):
         self._show_photo(autorange=True)
         self._sync_combo()
         self.image_changed.emit()
-        return True
 
     def set_grid_image(self, values, label: str = OWN_GRID) -> None:
         arr = np.asarray(values, dtype=np.float64)
@@ -228,6 +242,8 @@ class InputPanel(QWidget):
             v.setContentsMargins(0, 0, 0, 0)
             v.addWidget(QLabel(f"channel {name}" if name else "pixel values"))
             grid = NumberGrid(editable=True)
+            grid.setToolTip("The image's numbers: double-click or type into a cell to change it; arrow keys move. "
+                            "Shaded cells are padding (always 0, notes 2.6)")
             grid.apply_theme(self._theme)
             grid.value_edited.connect(lambda r, c, val, ch=ch: self._on_grid_edited(ch, r, c, val))
             grid.edit_rejected.connect(lambda r, c, msg: self.message.emit(f"Image cell: {msg}"))

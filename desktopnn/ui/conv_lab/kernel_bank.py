@@ -170,6 +170,8 @@ class KernelCard(QFrame):
             v.setContentsMargins(0, 0, 0, 0)
             label = QLabel(f"channel {names[ch]}" if names[ch] else "weights")
             grid = NumberGrid(self._values[:, :, ch], editable=True)
+            grid.setToolTip("The kernel's weights: double-click or type into a cell to change one "
+                            "(3, -2.8, 1/9); arrow keys move between cells")
             grid.set_cell_scale(0.85)
             grid.apply_theme(self._theme)
             grid.value_edited.connect(lambda r, c, val, ch=ch: self._on_value_edited(ch, r, c, val))

@@ -47,6 +47,14 @@ class _MapView:
         self.mark.setVisible(False)
         self.plot.addItem(self.mark, ignoreBounds=True)
         self.values = PixelValues(self.plot.getViewBox())
+        self.cover = QGraphicsRectItem()         # predict before reveal: the hidden cell, drawn as "?"
+        self.cover.setZValue(25)
+        self.cover.setVisible(False)
+        self.plot.addItem(self.cover, ignoreBounds=True)
+        self.question = pg.TextItem("?", anchor=(0.5, 0.5))
+        self.question.setZValue(26)
+        self.question.setVisible(False)
+        self.plot.addItem(self.question, ignoreBounds=True)
         self.shape: tuple[int, int] | None = None
         self.data: np.ndarray | None = None
 
@@ -65,6 +73,7 @@ class FeatureMapPanel(QWidget):
         self.views: list[_MapView] = []
         self._maps: list[np.ndarray] = []
         self._ncols = 0
+        self.hidden_cell: tuple[int, int, int] | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.canvas = pg.GraphicsLayoutWidget()
@@ -106,6 +115,22 @@ class FeatureMapPanel(QWidget):
             if on:
                 v.mark.setRect(float(c), float(r), 1.0, 1.0)
             v.mark.setVisible(on)
+
+    def set_hidden_cell(self, k: int, r: int, c: int) -> None:
+        """Cover cell (r, c) of map ``k`` and draw "?" on it (predict before reveal); ``k = -1``: none."""
+        self.hidden_cell = (k, r, c) if k >= 0 else None
+        t = self._theme
+        for i, v in enumerate(self.views):
+            on = i == k and v.shape is not None and 0 <= r < v.shape[0] and 0 <= c < v.shape[1]
+            if on:
+                v.cover.setRect(float(c), float(r), 1.0, 1.0)
+                v.cover.setBrush(pg.mkBrush(t.panel))
+                v.cover.setPen(pg.mkPen(None))
+                v.question.setColor(t.text)
+                v.question.setFont(t.font(1.0, bold=True))
+                v.question.setPos(c + 0.5, r + 0.5)
+            v.cover.setVisible(on)
+            v.question.setVisible(on)
 
     def scene_pos_of(self, k: int, r: int, c: int) -> QPointF:
         """Scene position of the centre of cell (r, c) of map ``k`` (tests point the mouse there)."""

@@ -25,6 +25,8 @@ from desktopnn.ui.conv_lab.explain_panel import ExplainPanel
 from desktopnn.ui.conv_lab.input_panel import GRID_PRESETS, InputPanel
 from desktopnn.ui.conv_lab.kernel_bank import KernelBank
 from desktopnn.ui.conv_lab.maps_panel import FeatureMapPanel
+from desktopnn.ui.conv_lab.present import PresenterMixin
+from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
 
@@ -33,6 +35,11 @@ DEFAULT_KERNELS = ["Sobel x", "Sobel y", "Laplacian", "Diagonal ↗ (negative su
 PADDINGS = ["valid", "same", "full", "cells"]
 POLICIES = [("grayscale the image", GRAYSCALE), ("same kernel on R, G, B, summed", REPLICATE)]
 PRESET_308 = "Notes 2.3 (= 308)"
+
+
+def default_sample(samples) -> str:
+    """The photo the lab opens with: the cat when it is bundled."""
+    return "chelsea" if "chelsea" in samples else next(iter(samples))
 
 
 def _row(widgets: list[QWidget]) -> QWidget:
@@ -45,7 +52,7 @@ def _row(widgets: list[QWidget]) -> QWidget:
     return box
 
 
-class ConvLabTab(LessonTab):
+class ConvLabTab(PresenterMixin, LessonTab):
     """Kernels as feature detectors on photos or on grids of numbers (notes 2.1–2.3)."""
 
     name = "convolution"
@@ -62,6 +69,8 @@ class ConvLabTab(LessonTab):
         self._titles: list[str] = []
         self._first_result = True
         self._job_titles: dict[int, list[str]] = {}
+        self._predict = False
+        self._revealed: set[tuple[int, int, int]] = set()   # cells whose value the class has seen
         self.runner = LatestJobRunner("conv-lab", self)
         self.runner.finished.connect(self._on_job_finished)
         self.runner.failed.connect(self._on_job_failed)
@@ -70,8 +79,7 @@ class ConvLabTab(LessonTab):
         self._timer.setInterval(THROTTLE_MS)
         self._timer.timeout.connect(self._submit)
         self._build()
-        self.inputs.load_source(f"Photo: {next(iter(self.inputs.samples))}" if "chelsea" not in self.inputs.samples
-                                else "Photo: chelsea")
+        self.inputs.load_source(f"Photo: {default_sample(self.inputs.samples)}")
         self.bank.set_kernels([KERNEL_PRESETS[n] for n in DEFAULT_KERNELS])
         ctx.themes.theme_changed.connect(self.apply_theme)
         self.apply_theme(ctx.theme, force=True)
@@ -94,6 +102,7 @@ class ConvLabTab(LessonTab):
         self.pad_cells = QSpinBox()
         self.pad_cells.setRange(0, 6)
         self.pad_cells.setEnabled(False)
+        self.pad_cells.setToolTip("Padding cells: zeros added on every side when padding is 'cells' (notes 2.6)")
         self.relu = QCheckBox("ReLU")
         self.relu.setToolTip("Replace negative outputs by 0, as a Conv2D layer with activation='relu' does")
         self.cmap = compact_combo(QComboBox(), 8)
@@ -113,6 +122,8 @@ class ConvLabTab(LessonTab):
                       [self.relu], [QLabel("colours"), self.cmap], [self.policy_box]):
             bar.addWidget(_row(group))
         root.addWidget(self.bar)
+        self.predict_hint = predict_hint_label()
+        root.addWidget(self.predict_hint)
         for w, sig in ((self.stride, "valueChanged"), (self.pad_cells, "valueChanged"), (self.relu, "toggled"),
                        (self.policy, "currentIndexChanged")):
             getattr(w, sig).connect(self.schedule)
@@ -234,14 +245,16 @@ class ConvLabTab(LessonTab):
         if not self._timer.isActive():
             self._timer.start()
 
-    def _submit(self) -> None:
+    def _submit(self) -> int:
         self._update_policy_visibility()
+        self._revealed.clear()      # new numbers: the class has seen none of them
         kernels = self.bank.kernels()
         job = self.runner.submit(recompute, np.array(self.inputs.image, copy=True), [k.values for k in kernels],
                                  [k.bias for k in kernels], self.stride.value(), self.padding_spec(),
                                  self.relu.isChecked(), self.policy_value())
         self._job_titles = {j: t for j, t in self._job_titles.items() if j >= self._applied_job}
         self._job_titles[job] = [f"{i + 1}. {k.name}" for i, k in enumerate(kernels)]
+        return job
 
     def _on_job_finished(self, job: int, result: LabResult) -> None:
         if job < self._applied_job:
@@ -261,6 +274,9 @@ class ConvLabTab(LessonTab):
             k, r, c = getattr(self, sel) or (-1, -1, -1)
             if k >= len(result.maps) or (k >= 0 and not (r < result.maps[k].shape[0] and c < result.maps[k].shape[1])):
                 setattr(self, sel, None)
+        if self._pinned is None and result.maps:   # a new, smaller image: explain its middle cell instead
+            h, w = result.maps[0].shape
+            self._pinned = (0, h // 2, w // 2)
         self._show_selection()
 
     def _on_job_failed(self, job: int, message: str, _exc) -> None:
@@ -301,14 +317,17 @@ class ConvLabTab(LessonTab):
             self.inputs.set_padding(pad)
         if res is None or cell is None:
             self.maps.mark_cell(-1, -1, -1)
+            self.maps.set_hidden_cell(-1, -1, -1)
             self.inputs.set_receptive_field(None)
             self.bank.select(-1)
             self.explain.show_hint()
             return
         k, r, c = cell
+        hide = self._predict and cell not in self._revealed
         ex = self.explain.explain(res, k, r, c, self._titles[k] if k < len(self._titles) else f"kernel {k + 1}",
-                                  gray=self.inputs.image.ndim == 3 and res.image.shape[2] == 1)
+                                  gray=self.inputs.image.ndim == 3 and res.image.shape[2] == 1, hide=hide)
         self.maps.mark_cell(k, r, c)
+        self.maps.set_hidden_cell(*(cell if hide else (-1, -1, -1)))
         self.inputs.set_receptive_field(ex.cells)
         self.bank.select(k)
 

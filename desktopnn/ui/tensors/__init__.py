@@ -22,6 +22,7 @@ from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.tensors.canvas import Block, TensorCanvas
 from desktopnn.ui.tensors.flow import FlowPanel
 from desktopnn.ui.tensors.panels import BroadcastPanel, IndexPanel, NotesPanel
+from desktopnn.ui.tensors.scene import TensorsPresenter
 from desktopnn.ui.tensors.store import TensorStore, build_values, describe, parse_shape
 from desktopnn.ui.theme import Theme
 
@@ -29,7 +30,7 @@ FILLS = (("range", "range 0, 1, 2, …"), ("random", "random 0–9"), ("typed", 
 MAX_OUTPUT_LINES = 2
 
 
-class TensorsTab(LessonTab):
+class TensorsTab(TensorsPresenter, LessonTab):
     name = "tensors"
     title = "Tensors (2.12)"
 

@@ -37,6 +37,7 @@ class FlowPanel(QWidget):
         super().__init__(parent)
         self.source_name = "t"
         self.kind = ""
+        self.last: dict | None = None     # what show_flow was given (scenes keep it)
         self._playing = False
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -88,6 +89,7 @@ class FlowPanel(QWidget):
         controls.addWidget(self.speed, 1)
 
         self.canvas = TensorCanvas()
+        self.canvas.setToolTip("The elements travel one by one, in the order they are read, into the new tensor")
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.order_label = QLabel()
@@ -117,6 +119,8 @@ class FlowPanel(QWidget):
         """Animate ``result = reshape/transpose(src)`` from the start."""
         self.kind = kind
         self.source_name = source_name
+        self.last = {"kind": kind, "source": source_name, "src": np.array(src), "result": np.array(result),
+                     "title": title, "perm": None if perm is None else [int(a) for a in perm]}
         n = src.size
         order = list(range(n)) if kind == "reshape" else list(transpose_order(src.shape, perm))
         blocks = [Block(src, f"{source_name}  {fmt_shape(src.shape)}", name=source_name, label="→"),
@@ -166,6 +170,11 @@ class FlowPanel(QWidget):
     def step(self) -> None:
         self.pause()
         self._advance_to(np.floor(self.canvas.flow_progress) + 1)
+
+    def step_back(self) -> None:
+        """Put the last element that arrived back at its start."""
+        self.pause()
+        self._advance_to(max(0.0, np.ceil(self.canvas.flow_progress - 1e-9) - 1))
 
     def restart(self) -> None:
         self.pause()

@@ -33,6 +33,8 @@ class IndexPanel(QWidget):
         self.steps_label = _mono(QLabel())
         self.steps_label.setWordWrap(True)
         self.canvas = TensorCanvas()
+        self.canvas.setToolTip("The elements the index took, in a tensor of their own")
+        self.last: dict | None = None     # what show_result was given (scenes keep it)
         lay = QVBoxLayout(self)
         lay.addWidget(self.hint)
         lay.addWidget(self.shape_label)
@@ -40,6 +42,7 @@ class IndexPanel(QWidget):
         lay.addWidget(scrolled(self.canvas), 1)
 
     def show_result(self, text: str, result: np.ndarray, steps: list[str]) -> None:
+        self.last = {"text": text, "result": np.array(result), "steps": list(steps)}
         rank = result.ndim
         self.shape_label.setText(f"{text}  →  shape {fmt_shape(result.shape)}, rank {rank}, size {result.size}")
         self.steps_label.setText("\n".join(steps))
@@ -59,6 +62,7 @@ class BroadcastPanel(QWidget):
         super().__init__(parent)
         self.stages = []
         self.stage = 0
+        self.last: dict | None = None     # the operands (or the refusal) on show (scenes keep them)
         self._names = ("A", "B")
         self._op = "*"
         self._timer = QTimer(self)
@@ -108,6 +112,7 @@ class BroadcastPanel(QWidget):
                              "stretching an axis of length 1.")
         self.legend.setWordWrap(True)
         self.canvas = TensorCanvas()
+        self.canvas.setToolTip("The two operands aligned from the right; ghosts are the stretched copies")
         lay = QVBoxLayout(self)
         lay.addLayout(row)
         lay.addLayout(steps)
@@ -125,12 +130,14 @@ class BroadcastPanel(QWidget):
         self.pause()
         self.error_label.setText("")
         self.stages = broadcast_stages(a, b, op)
+        self.last = {"a": np.array(a), "b": np.array(b), "op": op, "names": list(names)}
         self._names, self._op = names, op
         self.set_stage(0)
 
     def show_error(self, message: str, shapes=None) -> None:
         """A refused broadcast: the rule in words and, when known, the shapes aligned from the right."""
         self.pause()
+        self.last = {"error": message, "shapes": None if shapes is None else [list(map(int, sh)) for sh in shapes]}
         self.error_label.setText(message)
         self.stages = []
         self.canvas.set_blocks([])

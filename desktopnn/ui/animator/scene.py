@@ -1,0 +1,107 @@
+"""The animator's scenes (issue 9): input, operation, every parameter, the step on show (notes 2.5–2.7).
+
+State keys (all optional in a hand-written scene): ``preset`` (a preset's title: the starting point
+for the keys not given; default the first preset, max pooling 7×7 → 3×3), ``image`` (rows × cols or
+rows × cols × channels, at most 16×16×4), ``op`` ("conv", "max", "avg"), ``kernel`` (kh × kw or
+kh × kw × channels, at most 7×7; one slice is copied to every channel), ``bias``, ``pool``,
+``stride``, ``dilation`` (pairs), ``padding`` ("valid", "same", "full", "explicit"), ``explicit``
+(top, bottom, left, right), ``source`` and ``preset_title`` (the texts on show), ``position`` (0 =
+before the first step), ``channel`` (the channel on show) and ``speed`` (steps per second).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from desktopnn.engine.steps import conv_steps, pool_steps
+from desktopnn.scenes import SceneError, encode_array
+from desktopnn.ui.animator.state import (MAX_CHANNELS, MAX_DILATION, MAX_INPUT, MAX_PAD, MAX_STRIDE, MAX_WINDOW,
+                                         OP_TITLES, PAD_MODES, PRESETS)
+from desktopnn.ui.lesson_scene import get_array, get_number, get_pair, get_str
+
+def scene_state(tab) -> dict:
+    st = tab.state
+    return {"image": encode_array(st.image), "op": st.op, "kernel": encode_array(st.kernel), "bias": float(st.bias),
+            "pool": list(st.pool), "stride": list(st.stride), "padding": st.padding, "explicit": list(st.explicit),
+            "dilation": list(st.dilation), "source": st.source, "preset_title": st.preset_title,
+            "position": tab.position, "channel": tab.channel, "speed": tab.speed_per_s}
+
+
+def _base(title: str | None) -> dict:
+    """The values a preset sets (as AnimatorState.apply_preset does, from a fresh state)."""
+    titles = [p.title for p in PRESETS]
+    if title is not None and title not in titles:
+        raise SceneError(f"The scene starts from a preset “{title}” that this desktopnn does not have.")
+    p = PRESETS[titles.index(title) if title else 0]
+    img = p.image if p.image.ndim == 3 else p.image[:, :, None]
+    kernel = np.ones((3, 3, 1)) if p.kernel is None else (p.kernel if p.kernel.ndim == 3 else p.kernel[:, :, None])
+    return {"image": img.astype(float), "kernel": kernel.astype(float), "op": p.op, "bias": p.bias, "pool": p.pool,
+            "stride": p.stride, "padding": p.padding, "explicit": p.explicit, "dilation": p.dilation,
+            "source": p.description, "preset_title": p.title}
+
+
+def check(tab, state) -> dict:
+    """Everything in ``state`` validated against the animator's own limits; nothing changes here."""
+    if not isinstance(state, dict):
+        raise SceneError("The scene's state for the animator is not a group of settings.")
+    preset = state.get("preset")
+    if preset is not None and not isinstance(preset, str):
+        raise SceneError("The scene's “preset” should be a preset's title.")
+    v = _base(preset)
+    if "image" in state:
+        img = get_array(state["image"], "input", max_ndim=3)
+        v["image"] = (img[:, :, None] if img.ndim == 2 else img[:, None, None] if img.ndim == 1 else img).astype(float)
+    h, w, chans = v["image"].shape
+    if not (1 <= h <= MAX_INPUT and 1 <= w <= MAX_INPUT and 1 <= chans <= MAX_CHANNELS):
+        raise SceneError(f"The scene's input is {h}×{w} with {chans} channels; the animator takes at most "
+                         f"{MAX_INPUT}×{MAX_INPUT} with 1 to {MAX_CHANNELS} channels.")
+    if "kernel" in state:
+        k = get_array(state["kernel"], "kernel", max_ndim=3)
+        if k.ndim != 2 and k.ndim != 3:
+            raise SceneError(f"The scene's kernel has shape {k.shape}: it must be rows × columns (× channels).")
+        v["kernel"] = (k[:, :, None] if k.ndim == 2 else k).astype(float)
+    k = v["kernel"]
+    if k.shape[2] == 1 and chans > 1:
+        k = np.repeat(k, chans, axis=2)
+    if k.shape[2] != chans or not (1 <= k.shape[0] <= MAX_WINDOW and 1 <= k.shape[1] <= MAX_WINDOW):
+        raise SceneError(f"The scene's kernel is {k.shape[0]}×{k.shape[1]}×{k.shape[2]}; it must be at most "
+                         f"{MAX_WINDOW}×{MAX_WINDOW} with one slice per input channel ({chans}, notes 2.2).")
+    v["kernel"] = k.copy()
+    v["op"] = get_str(state, "op", v["op"], list(OP_TITLES))
+    v["bias"] = get_number(state, "bias", v["bias"], -999, 999)
+    v["pool"] = get_pair(state, "pool", v["pool"], 1, MAX_WINDOW)
+    v["stride"] = get_pair(state, "stride", v["stride"], 1, MAX_STRIDE)
+    v["dilation"] = get_pair(state, "dilation", v["dilation"], 1, MAX_DILATION)
+    v["padding"] = get_str(state, "padding", v["padding"], PAD_MODES)
+    v["explicit"] = get_pair(state, "explicit", v["explicit"], 0, MAX_PAD, size=4)
+    v["source"] = get_str(state, "source", v["source"])
+    title = get_str(state, "preset_title", v["preset_title"])
+    v["preset_title"] = title if title in [p.title for p in PRESETS] else ""
+    try:
+        if v["op"] == "conv":
+            spec = tuple(v["explicit"]) if v["padding"] == "explicit" else v["padding"]
+            total = len(conv_steps(v["image"], v["kernel"], v["bias"], v["stride"], spec, v["dilation"]))
+        else:
+            spec = tuple(v["explicit"]) if v["padding"] == "explicit" else v["padding"]
+            total = len(pool_steps(v["image"], v["pool"], v["stride"], spec, v["op"]))
+    except ValueError:
+        total = 0                       # saved while the settings could not work: shown with the reason
+    from desktopnn.ui.animator.tab import SPEEDS
+    from desktopnn.ui.lesson_scene import get_int
+
+    return {"values": v, "position": get_int(state, "position", 0, 0, total),
+            "channel": get_int(state, "channel", 0, 0, chans - 1),
+            "speed": get_number(state, "speed", tab.speed_per_s, min(SPEEDS), max(SPEEDS))}
+
+
+def apply(tab, plan: dict) -> None:
+    st = tab.state
+    tab.pause()
+    for key, value in plan["values"].items():
+        setattr(st, key, value.copy() if isinstance(value, np.ndarray) else value)
+    st.changed.emit()                   # the panel syncs; the tab makes the step list
+    tab.panel.show_channel.setCurrentIndex(plan["channel"])
+    tab.channel = plan["channel"]
+    tab.set_speed(plan["speed"])
+    tab._revealed_at = -1
+    tab.set_position(plan["position"])
