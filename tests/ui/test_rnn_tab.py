@@ -90,13 +90,13 @@ def test_stepping_back_and_forward_restores_h(qtbot, tab):
     for t in range(4):
         assert tab.state.t == t
         seen[t] = grid_values(tab)
-        qtbot.keyClick(tab, Qt.Key.Key_Right)
-    qtbot.keyClick(tab, Qt.Key.Key_PageUp)
-    qtbot.keyClick(tab, Qt.Key.Key_Left)
+        assert tab.step(1)
+    assert tab.step(-1)
+    assert tab.step(-1)
     assert tab.state.t == 2
     for a, b in zip(grid_values(tab), seen[2]):
         np.testing.assert_array_equal(a, b)
-    qtbot.keyClick(tab, Qt.Key.Key_PageDown)
+    assert tab.step(1)
     for a, b in zip(grid_values(tab), seen[3]):
         np.testing.assert_array_equal(a, b)
     # the numbers on screen add up: W_hhᵀh + W_hxᵀx + b = a, and h = tanh(a)
@@ -130,7 +130,7 @@ def test_unrolling_highlights_the_shared_weights(qtbot, tab):
     button.click()
     assert tab.unroll_view.diagram.highlight == "W_hx"
     assert tab.unroll_view.grids["W_hx"]._highlights and not tab.unroll_view.grids["W_hh"]._highlights
-    qtbot.keyClick(tab, Qt.Key.Key_Right)
+    assert tab.step(1)
     assert tab.state.t == 1
     tab.unroll_view.diagram.grab()      # paints without error
 
@@ -148,7 +148,7 @@ def test_training_view_bptt_scale_and_window(qtbot, tab):
     view.restart_animation()
     start = view.revealed
     assert start == 2          # the last item has no next item: the backward pass starts one step earlier
-    qtbot.keyClick(tab, Qt.Key.Key_Right)
+    assert tab.step(1)
     assert view.revealed == start + 1 and np.isnan(view.shown_norms()[0])
     view.loss_mode.setCurrentIndex(view.loss_mode.findData("last"))
     view.scale.setValue(-70)           # W_hh × 0.2
@@ -188,7 +188,7 @@ def test_sequence_types_animate_and_step(qtbot, tab):
     tab.views.setCurrentWidget(tab.types_view)
     assert tab.types_view.timer.isActive()
     phase = tab.types_view.diagram.phase
-    qtbot.keyClick(tab, Qt.Key.Key_Right)
+    assert tab.step(1)
     assert tab.types_view.diagram.phase == phase + 1
     tab.types_view.play_button.click()
     assert not tab.types_view.timer.isActive()

@@ -70,6 +70,18 @@ class AutoencoderTab(LessonTab):
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return self.images.wait_idle(timeout) and self.audio.wait_idle(timeout)
 
+    # ---- issue 9: no animation to step or guess here; scenes ------------------------------------
+    def scene_state(self) -> dict:
+        from desktopnn.ui.autoencoder import scene
+
+        return scene.scene_state(self)
+
+    def apply_scene(self, state: dict) -> None:
+        from desktopnn.ui.autoencoder import scene
+
+        plan = scene.check(self, state)        # SceneError before anything changes
+        scene.apply(self, plan)
+
     def shutdown(self) -> None:
         self.deactivate()
         self.audio.shutdown()

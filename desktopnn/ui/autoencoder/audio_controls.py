@@ -37,6 +37,7 @@ class AudioControls(QWidget):
         self._file_source: ArrayAudioSource | None = None
         self._active = False
         self._tried_mic = False
+        self.file_path = ""
         self.retrain_epochs = 25
         self.loader = LatestJobRunner("audio-load", self)
         self.loader.finished.connect(self._on_loaded)
@@ -276,6 +277,7 @@ class AudioControls(QWidget):
                 self.input.setCurrentIndex(self.input.findData(self._kind_of(self.source)))
 
     def open_file(self, path: str) -> None:
+        self.file_path = str(path)           # for scenes (issue 9)
         self.loader.submit(J.load_file, path)
 
     def _kind_of(self, src) -> str:

@@ -53,6 +53,14 @@ def _train(ctx, code_size: int, epochs: int, noise: str, amount: float):
     return "trained", model, AE.encode(model, d.flat), hist
 
 
+def _restore(model, history):
+    """A model from a scene (issue 9): the codes of every digit for the plane, off the UI thread."""
+    from desktopnn.engine import autoencoder as AE
+
+    d = AE.load_digits_data()
+    return "restored", model, AE.encode(model, d.flat), d, history
+
+
 def _transfer(ctx, model, per_class: int, epochs: int):
     from desktopnn.engine import autoencoder as AE
 
@@ -75,6 +83,7 @@ class ImagesView(QWidget):
         self.transfer_result = None
         self.transfer_epochs = 200
         self._decoded_once = False
+        self.trained_in_session = False      # scenes keep the weights of a model trained here
         # one runner per kind of job, so that a newer job of one kind never drops another kind
         self._loader, self._infer, self._decoder = (LatestJobRunner(f"ae-images-{n}", self)
                                                     for n in ("load", "infer", "decode"))
@@ -271,9 +280,10 @@ class ImagesView(QWidget):
 
     def _on_job_finished(self, _job: int, result) -> None:
         kind = result[0]
-        if kind in ("loaded", "trained"):
+        if kind in ("loaded", "trained", "restored"):
             self.model, self.codes = result[1], result[2]
-            if kind == "loaded":
+            self.trained_in_session = kind != "loaded"
+            if kind in ("loaded", "restored"):
                 self.digits, self.history = result[3], result[4]
             else:
                 self.notice.emit(f"Trained: held-out loss {result[3].val[-1]:.4f}")

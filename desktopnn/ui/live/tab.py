@@ -120,6 +120,17 @@ class LiveTab(LessonTab):
             self.runner.wait_idle(0.05)
         return self.runner.wait_idle(max(0.0, deadline - time.monotonic()))
 
+    # ---- issue 9: live video has no steps; scenes (desktopnn.ui.live.scene) ----------------------
+    def scene_state(self) -> dict:
+        from desktopnn.ui.live import scene
+
+        return scene.scene_state(self)
+
+    def apply_scene(self, state: dict) -> None:
+        from desktopnn.ui.live import scene
+
+        scene.apply(self, scene.check(self, state))     # SceneError before anything changes
+
     def shutdown(self) -> None:
         if self._shut:
             return

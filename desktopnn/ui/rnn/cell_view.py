@@ -114,6 +114,7 @@ class CellView(QWidget):
         state.step_changed.connect(self.refresh)
         state.result_changed.connect(self.refresh)
         state.settings_changed.connect(self.refresh)
+        state.predict_changed.connect(self.refresh)
         self.refresh()
 
     # ---- the numbers -------------------------------------------------------------------------
@@ -140,10 +141,18 @@ class CellView(QWidget):
             self.prediction.setText("Training the RNN…")
             return
         lo, hi = (-1.0, 1.0) if g == "tanh" else (0.0, max(1e-9, float(np.max(st.h))))
-        for grid, vec in zip(self.grids, terms):
+        hidden = st.hides(st.t)          # predict before reveal: a_t, h_t and ŷ_t are for the class to guess
+        for i, (grid, vec) in enumerate(zip(self.grids, terms)):
             grid.set_values(np.round(vec, 2)[None, :])
             grid.set_shading((min(lo, -1.0), max(hi, 1.0)))
+            grid.set_hidden_mask(np.full((1, len(vec)), hidden and i >= 4))
         self.grids[-1].set_highlights([(np.ones((1, len(terms[-1])), bool), "accent")])
+        if hidden:
+            self.row_labels[-1].setText(self.ROWS[-1][0].format(g=g) + " = ?")
+            self.prediction.setText(f"From h<sub>{st.t}</sub> the RNN predicts next: <b>?</b> "
+                                    "(predict first: the forward key reveals it)")
+            self._draw_heat(lo, hi)
+            return
         res = st.result
         logits = st.h[st.t] @ res.rnn.W_hy.numpy() + res.rnn.b_y.numpy()
         prob = np.exp(logits - logits.max())
@@ -158,6 +167,8 @@ class CellView(QWidget):
     def _draw_heat(self, lo: float, hi: float) -> None:
         st = self.state
         img = np.ascontiguousarray(st.h.T, dtype=np.float32)      # (H, T): a row per hidden unit
+        if st.predict:
+            img[:, max(st.revealed, 0) + 1:] = np.nan                # steps not yet revealed stay blank
         cmap = pg.colormap.get("CET-CBD1" if st.activation == "tanh" else "cividis")
         self.image.setLookupTable(cmap.getLookupTable(nPts=256))
         self.image.setImage(img, levels=(lo, hi), autoLevels=False)

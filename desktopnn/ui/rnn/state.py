@@ -61,6 +61,7 @@ class RnnState(QObject):
     result_changed = Signal()        # a new trained result arrived
     step_changed = Signal(int)
     busy_changed = Signal(bool)
+    predict_changed = Signal()       # predict-before-reveal turned on/off, or a value revealed (issue 9)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -74,6 +75,8 @@ class RnnState(QObject):
         self.a: np.ndarray | None = None   # (T, H) pre-activations of the trained RNN
         self.h: np.ndarray | None = None   # (T, H) hidden states
         self.t = 0
+        self.predict = False            # predict before reveal: steps after ``revealed`` show "?"
+        self.revealed = 0
 
     @property
     def length(self) -> int:
@@ -109,8 +112,28 @@ class RnnState(QObject):
             self.t = t
             self.step_changed.emit(t)
 
-    def step(self, delta: int) -> None:
+    def step(self, delta: int) -> bool:
+        """Move ``delta`` time steps; False at either end (nothing moved)."""
+        before = self.t
         self.set_step(self.t + delta)
+        return self.t != before
+
+    # ---- predict before reveal (issue 9) -----------------------------------------------------------
+    def hides(self, t: int) -> bool:
+        """Whether step ``t``'s computed values (a_t, h_t, ŷ_t) are still to be guessed."""
+        return self.predict and t > self.revealed
+
+    def set_predict(self, on: bool) -> None:
+        self.predict = bool(on)
+        self.revealed = self.t          # what is on screen now stays; the next step hides its values
+        self.predict_changed.emit()
+
+    def reveal(self) -> bool:
+        if not self.hides(self.t):
+            return False
+        self.revealed = self.t
+        self.predict_changed.emit()
+        return True
 
 
 def train_job(ctx, items, hidden_size, activation):

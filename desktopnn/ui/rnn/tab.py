@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -13,6 +11,7 @@ from desktopnn.engine.rnn_memory import SEQUENCE_PRESETS, parse_sequence
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.rnn.cell_view import CellView
 from desktopnn.ui.rnn.forecast_view import ForecastView
+from desktopnn.ui.rnn import scene
 from desktopnn.ui.rnn.memory_view import MemoryView
 from desktopnn.ui.rnn.state import RnnState, train_job
 from desktopnn.ui.rnn.train_view import TrainView
@@ -105,14 +104,15 @@ class RnnTab(LessonTab):
         lay.addWidget(self.error)
         lay.addWidget(self.views, 1)
 
-        # keys: arrows on a laptop, PageUp/PageDown from a presenter's clicker
-        self._shortcuts = []
-        for key, delta in ((Qt.Key.Key_Left, -1), (Qt.Key.Key_Right, 1), (Qt.Key.Key_PageUp, -1),
-                           (Qt.Key.Key_PageDown, 1)):
-            sc = QShortcut(QKeySequence(key), self)
-            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            sc.activated.connect(lambda d=delta: self.step(d))
-            self._shortcuts.append(sc)
+        # the arrows and a clicker's PageUp/PageDown reach step() through the main window (issue 9)
+        self.predict_hint = QLabel("Predict mode: guess the new h<sub>t</sub> and ŷ<sub>t</sub>, "
+                                   "then the forward key reveals them")
+        self.predict_hint.setProperty("role", "heading")
+        self.predict_hint.setVisible(False)
+        lay.insertWidget(1, self.predict_hint)
+        self._scene_weights = None      # (items, hidden size, activation), weights: put in after training
+        self._scene_bptt_step = None
+        self.bptt_runner.finished.connect(self._on_bptt_finished)
 
         self.state.settings_changed.connect(self.retrain)
         self._shut = False
@@ -160,18 +160,80 @@ class RnnTab(LessonTab):
         st = self.state
         if res.hidden_size != st.hidden_size or res.activation != st.activation:
             return      # settings changed while this one trained; the newer job is on its way
+        if self._scene_weights is not None and res.items == st.items:
+            key, weights = self._scene_weights
+            self._scene_weights = None
+            if key == (tuple(res.items), res.hidden_size, res.activation):
+                res, a, h = scene.with_weights(res, weights)     # the scene's numbers, not a fresh training
         st.set_result(res, a, h)
 
-    # ---- stepping ------------------------------------------------------------------------------
-    def step(self, delta: int) -> None:
-        """Left/Right/PageUp/PageDown: step the animation or the time step of the visible view."""
+    def _on_bptt_finished(self, _job: int, _result) -> None:
+        if self._scene_bptt_step is not None and self._scene_weights is None and not self.runner.busy:
+            self.train_view.show_revealed(self._scene_bptt_step)
+            self._scene_bptt_step = None
+
+    # ---- the clicker and export (issue 9) ------------------------------------------------------------
+    def step(self, delta: int) -> bool:
+        """Step the animation (sequence types, backward pass) or the time step t of the visible view."""
         view = self.views.currentWidget()
         if view is self.types_view:
-            self.types_view.step(delta)
+            return self.types_view.step(delta)
+        if view is self.train_view:
+            self._scene_bptt_step = None
+            return self.train_view.step(delta)
+        if view is self.forecast_view:
+            return False
+        return self.state.step(delta)
+
+    def frame_count(self) -> int:
+        view = self.views.currentWidget()
+        if view is self.types_view:
+            return self.types_view.frame_count()
+        if view is self.train_view:
+            r = self.train_view.result
+            return 0 if r is None else len(r.grad_norms)
+        if view is self.forecast_view:
+            return 0
+        return self.state.length
+
+    def current_frame(self) -> int:
+        view = self.views.currentWidget()
+        if view is self.types_view:
+            return self.types_view.diagram.phase % max(1, self.types_view.frame_count())
+        if view is self.train_view:
+            return max(0, self.train_view.revealed - 1)
+        return 0 if view is self.forecast_view else self.state.t
+
+    def show_frame(self, index: int) -> None:
+        view = self.views.currentWidget()
+        if view is self.types_view:
+            self.types_view.play_button.setChecked(False)
+            self.types_view.diagram.set_phase(index)
         elif view is self.train_view:
-            self.train_view.step(delta)
+            self.train_view.show_revealed(index + 1)
         elif view is not self.forecast_view:
-            self.state.step(delta)
+            self.state.set_step(index)
+        if view is not None:
+            view.repaint()
+
+    # ---- predict before reveal: the next h_t (issue 9) -----------------------------------------------
+    def supports_predict(self) -> bool:
+        return self.views.currentWidget() in (self.cell_view, self.unroll_view)
+
+    def set_predict(self, on: bool) -> None:
+        self.state.set_predict(on)
+        self.predict_hint.setVisible(bool(on))
+
+    def reveal(self) -> bool:
+        return self.state.reveal()
+
+    # ---- scenes (issue 9) ------------------------------------------------------------------------
+    def scene_state(self) -> dict:
+        return scene.scene_state(self)
+
+    def apply_scene(self, state: dict) -> None:
+        plan = scene.check(self, state)       # raises SceneError before anything changes
+        scene.apply(self, plan)
 
     def _on_view_changed(self, _index: int) -> None:
         if self.views.currentWidget() is self.forecast_view and self.forecast_view.series is None:

@@ -180,15 +180,26 @@ class TrainView(QWidget):
             self.revealed = len(self.result.grad_norms) if self.result is not None else 0
             self._draw_grad()
 
-    def step(self, delta: int, from_timer: bool = False) -> None:
+    def step(self, delta: int, from_timer: bool = False) -> bool:
+        """One step of the backward pass (back in time for +1); False when it cannot move."""
         if self.result is None:
-            return
+            return False
         if not from_timer:
             self.timer.stop()
         n = len(self.result.grad_norms)
+        before = self.revealed
         self.revealed = max(1, min(n, self.revealed + delta))
         if self.revealed >= n:
             self.timer.stop()
+        self._draw_grad()
+        return self.revealed != before
+
+    def show_revealed(self, revealed: int) -> None:
+        """Stop the animation and show it with ``revealed`` steps reached (export, scenes)."""
+        if self.result is None:
+            return
+        self.timer.stop()
+        self.revealed = max(1, min(len(self.result.grad_norms), int(revealed)))
         self._draw_grad()
 
     def hideEvent(self, event) -> None:  # noqa: N802 (Qt override)

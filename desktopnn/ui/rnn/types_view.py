@@ -125,7 +125,7 @@ class SequenceTypesView(QWidget):
         self.play_button = QPushButton("Pause")
         self.play_button.setCheckable(True)
         self.play_button.setChecked(True)
-        self.play_button.setToolTip("Play or pause the animation (Left/Right step it by hand)")
+        self.play_button.setToolTip("Play or pause the animation (the clicker or Left/Right step it by hand)")
         self.play_button.toggled.connect(self._on_play_toggled)
         self.timer = QTimer(self)
         self.timer.setInterval(900)
@@ -137,8 +137,13 @@ class SequenceTypesView(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.diagram, 1)
 
-    def step(self, delta: int) -> None:
+    def step(self, delta: int) -> bool:
         self.diagram.set_phase(self.diagram.phase + delta)
+        return True
+
+    def frame_count(self) -> int:
+        """One loop of the longest example (many-to-many) plus its blank beat."""
+        return max(len(steps) for _t, _e, steps in SEQUENCE_TYPES) + 1
 
     def _on_play_toggled(self, on: bool) -> None:
         self.play_button.setText("Pause" if on else "Play")

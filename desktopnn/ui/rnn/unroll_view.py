@@ -121,7 +121,7 @@ class UnrollDiagram(QWidget):
             draw_arrow(p, QPointF(x, cell.top()), QPointF(x, out.bottom()), plain, thin, tp * 0.5)
             if res is not None and res.items == self.state.items:
                 p.setFont(font(t, self._z * 0.8))
-                draw_chip(p, out, res.vocab[res.rnn_pred[s]], t)
+                draw_chip(p, out, "?" if self.state.hides(s) else res.vocab[res.rnn_pred[s]], t)
         for at, text, on in labels:      # on top of the boxes
             self._label(p, at, text, on)
         p.end()
@@ -207,6 +207,7 @@ class UnrollView(QWidget):
         state.step_changed.connect(self.refresh)
         state.result_changed.connect(self.refresh)
         state.settings_changed.connect(self.refresh)
+        state.predict_changed.connect(self.refresh)
         self.refresh()
 
     def _on_weight_picked(self, button) -> None:

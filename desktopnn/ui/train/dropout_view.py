@@ -155,9 +155,30 @@ class DropoutView(QWidget):
         self.next_pass()
 
     def next_pass(self) -> None:
-        self._index = (self._index + 1) % len(self._passes)
+        self.show_pass((self._index + 1) % len(self._passes))
+
+    def step_pass(self, delta: int) -> bool:
+        """The clicker: pause and show the pass ``delta`` away; False at the first or last pass."""
+        i = max(0, min(len(self._passes) - 1, self._index + delta))
+        if not self.play.isChecked():
+            self.play.setChecked(True)          # checked = paused
+        if i == self._index:
+            return False
+        self.show_pass(i)
+        return True
+
+    def pass_index(self) -> int:
+        return self._index
+
+    def pass_count(self) -> int:
+        return len(self._passes)
+
+    def show_pass(self, index: int) -> None:
+        """Show pass ``index`` of the same input, drawn now (export grabs right after)."""
+        self._index = int(index) % len(self._passes)
         p = self._passes[self._index]
         self.picture.set_pass(p, self.rate.value())
+        self.picture.repaint()
         mode = "training" if self.training.isChecked() else "inference"
         dropped = int((~p.mask).sum())
         self.title.setText(f"Pass {self._index + 1} of the same input, {mode} mode: {dropped} of {len(p.mask)} "

@@ -25,6 +25,7 @@ class SoftmaxView(QWidget):
         super().__init__(parent)
         self._theme: Theme | None = None
         self._steps = None
+        self.hidden = False        # predict before reveal (issue 9): probabilities drawn as "?"
         root = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.index = QSpinBox()
@@ -112,12 +113,12 @@ class SoftmaxView(QWidget):
         self.table.setRowCount(len(rows))
         t = self._theme
         for i, (name, logit, e, prob) in enumerate(rows):
-            cells = [name, fmt_num(logit, 4), fmt_num(e, 4), f"{prob:.4f}"]
+            cells = [name, fmt_num(logit, 4), fmt_num(e, 4), "?" if self.hidden else f"{prob:.4f}"]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if i == steps.top and t is not None:
+                if i == steps.top and t is not None and not self.hidden:
                     item.setBackground(QBrush(QColor(t.accent)))
                     item.setForeground(QBrush(QColor("#000000")))
                     f = QFont(t.font(1.0, bold=True))
@@ -129,14 +130,24 @@ class SoftmaxView(QWidget):
                                f"probabilities add up to {steps.probs.sum():.4f}")
         self.table.setHorizontalHeaderItem(3, QTableWidgetItem(f"e^logit ÷ {fmt_num(steps.total, 5)}"))
         top = steps.class_names[steps.top]
-        self.answer.setText(f"prediction: {top} ({steps.probs[steps.top]:.1%})")
+        self.answer.setText("prediction: ? (guess from the logits, then reveal)" if self.hidden else
+                            f"prediction: {top} ({steps.probs[steps.top]:.1%})")
         self._draw_bars()
+
+    def set_hidden(self, hidden: bool) -> None:
+        """Hide the probabilities, the bars and the answer until the class has guessed (logits stay)."""
+        self.hidden = bool(hidden)
+        if self._steps is not None:
+            self.show_prediction(self.image._image, self._steps, self.caption.text())
 
     def _draw_bars(self) -> None:
         s, t = self._steps, self._theme
         if s is None or t is None:
             return
         k = len(s.probs)
+        if self.hidden:
+            self.bar_item.setOpts(x=[], height=[], width=0.7)
+            return
         brushes = [pg.mkBrush(t.accent if i == s.top else t.accent2) for i in range(k)]
         self.bar_item.setOpts(x=np.arange(k), height=s.probs, width=0.7, brushes=brushes, pen=pg.mkPen(t.text))
         self.bars.getAxis("bottom").setTicks([[(i, n) for i, n in enumerate(s.class_names)]])

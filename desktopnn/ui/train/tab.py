@@ -16,12 +16,13 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWid
 from desktopnn.engine.cnn_model import with_classes
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.theme import Theme
-from desktopnn.ui.train import jobs
+from desktopnn.ui.train import jobs, scene
 from desktopnn.ui.train.camera import DemoCamera, FrameInput
 from desktopnn.ui.train.data_view import CIFAR, DIGITS, FOLDER, SHAPES, DataView
 from desktopnn.ui.train.dropout_view import DropoutView
 from desktopnn.ui.train.flatten_view import FlattenView
 from desktopnn.ui.train.model_view import ModelView
+from desktopnn.ui.train.presenter import TrainPresenter
 from desktopnn.ui.train.results_view import ResultsView
 from desktopnn.ui.train.softmax_view import SoftmaxView
 from desktopnn.ui.train.state import TrainState
@@ -32,7 +33,7 @@ SHIPPED = "the shipped model, trained on the digits"
 VIEWS = ["data", "model", "train", "results", "softmax", "dropout", "flatten"]
 
 
-class TrainTab(LessonTab):
+class TrainTab(TrainPresenter, LessonTab):
     """The notes' CNN trained live, with the softmax, dropout and flattening made visible."""
 
     name = "train"
@@ -54,6 +55,7 @@ class TrainTab(LessonTab):
             runner.progressed.connect(lambda job, f, payload, key=key: self._route(key, job, 2, (f, payload)))
         self.runners["data"].busy_changed.connect(self._on_data_busy_changed)
         self._build()
+        self._build_presenter()
         self.state.message.connect(self._on_message)
         self.state.dataset_changed.connect(self._on_dataset_changed)
         self.state.layers_changed.connect(lambda layers: self.model_view.show_layers(
@@ -159,6 +161,7 @@ class TrainTab(LessonTab):
             self.evaluate()
         if problem:
             self.state.say(problem, error=True)
+        scene.continue_scene(self)        # a scene opened while the tab was starting
 
     def _training(self) -> bool:
         if self.runners["fit"].busy:
@@ -181,6 +184,7 @@ class TrainTab(LessonTab):
     def _on_dataset_loaded(self, dataset) -> None:
         self.state.set_dataset(dataset)
         self.state.say(f"Loaded {dataset.describe()}.")
+        scene.continue_scene(self)
 
     def _on_dataset_changed(self, ds) -> None:
         self.data_view.show_dataset(ds)

@@ -1,0 +1,102 @@
+"""The live tab's scenes (issue 9; notes 1, 2.2, 2.13): source, network, layer, selected map, colours,
+resolution and freeze. A scene naming a camera or a video that is not here falls back to the demo
+pictures with a notice instead of failing: the rest of the scene still applies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktopnn.scenes import SceneError
+from desktopnn.ui.live.compute import COLORMAPS, DEFAULT_LAYER
+from desktopnn.ui.live.layout import NETWORKS, SIZES
+from desktopnn.ui.scene_fields import get_bool, get_choice, get_dict, get_int, get_str, need_dict
+
+LAYERS = {"notes_cnn": ["conv1", "pool1", "conv2", "pool2", "conv3"], "kernels": ["kernels"]}
+
+
+def scene_state(tab) -> dict:
+    p = tab.params
+    cur = tab.input.current
+    if tab.input.on_demo():
+        source = {"kind": "demo"}
+    elif hasattr(cur, "path"):
+        source = {"kind": "video", "path": str(cur.path)}
+    else:
+        source = {"kind": "camera", "camera": cur.name}
+    return {"source": source, "network": p.network, "layer": p.layer, "selected": p.selected,
+            "size": list(p.size), "normalise": p.normalise, "colormap": p.colormap, "frozen": tab.frozen}
+
+
+def check(tab, state) -> dict:
+    s = need_dict(state)
+    src = get_dict(s, "source", "source")
+    plan = {"kind": get_choice(src, "kind", ["demo", "camera", "video"], "demo", "source"),
+            "camera": get_str(src, "camera", "", "camera name", 300),
+            "path": get_str(src, "path", "", "video file")}
+    if plan["kind"] == "video" and not plan["path"]:
+        raise SceneError("The scene says to play a video but does not name the file.")
+    net = get_choice(s, "network", [k for k, _t, _tip in NETWORKS], "notes_cnn", "network")
+    plan.update(network=net, layer=get_choice(s, "layer", LAYERS[net], DEFAULT_LAYER[net], "layer"),
+                selected=get_int(s, "selected", 0, 63, 0, "selected feature map"),
+                normalise=get_choice(s, "normalise", ["map", "layer"], "map", "normalisation"),
+                colormap=get_choice(s, "colormap", COLORMAPS, "viridis", "colour map"),
+                frozen=get_bool(s, "frozen", False, "freeze"))
+    size = s.get("size") or list(SIZES[1])
+    if not isinstance(size, list) or tuple(size) not in SIZES:
+        raise SceneError(f"The scene's resolution {size!r} is not one of "
+                         f"{', '.join(f'{w}×{h}' for w, h in SIZES)}.")
+    plan["size"] = tuple(size)
+    return plan
+
+
+def _camera(tab, name: str):
+    for cam_id, desc in tab.input.camera_list():
+        if not name or name in (desc, f"Camera: {desc}") or name.endswith(desc):
+            return cam_id, tab.input.camera_device(cam_id)
+    return None, None
+
+
+def apply(tab, plan: dict) -> None:
+    boxes = (tab.net_box, tab.size_box, tab.norm_box, tab.cmap_box)
+    for b in boxes:
+        b.blockSignals(True)
+    tab.net_box.setCurrentIndex(tab.net_box.findData(plan["network"]))
+    tab.size_box.setCurrentIndex(SIZES.index(plan["size"]))
+    tab.norm_box.setCurrentIndex(tab.norm_box.findData(plan["normalise"]))
+    tab.cmap_box.setCurrentIndex(tab.cmap_box.findData(plan["colormap"]))
+    for b in boxes:
+        b.blockSignals(False)
+    tab.layer_box.blockSignals(True)
+    if [tab.layer_box.itemData(i) for i in range(tab.layer_box.count())] != LAYERS[plan["network"]]:
+        tab.layer_box.clear()
+        tab.layer_box.addItem(plan["layer"], plan["layer"])
+    tab.layer_box.setCurrentIndex(max(0, tab.layer_box.findData(plan["layer"])))
+    tab.layer_box.blockSignals(False)
+    tab.input.demo.set_size(plan["size"])
+    tab._started_default = True                  # the scene chooses the source, not the default
+    kind = plan["kind"]
+    if kind == "camera":
+        cam_id, dev = _camera(tab, plan["camera"])
+        if dev is None:
+            tab.notice.emit(f"The scene's camera ({plan['camera'] or 'any camera'}) is not connected: "
+                            "showing the demo pictures.")
+            kind = "demo"
+        else:
+            tab._fill_sources(tab.input.camera_list())
+            tab.input.use_camera(dev)
+            tab.source_box.setCurrentIndex(max(0, tab.source_box.findData(("camera", cam_id))))
+    if kind == "video":
+        if Path(plan["path"]).is_file():
+            tab.input.use_video(plan["path"])
+        else:
+            tab.notice.emit(f"The scene's video “{Path(plan['path']).name}” is not there: showing the demo "
+                            "pictures.")
+            kind = "demo"
+    if kind == "demo":
+        tab.input.use_demo()
+        tab._sync_source_box()
+    tab._set_params(network=plan["network"], layer=plan["layer"], selected=plan["selected"], size=plan["size"],
+                    normalise=plan["normalise"], colormap=plan["colormap"])
+    tab._update_about()
+    tab.set_frozen(plan["frozen"])
