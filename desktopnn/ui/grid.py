@@ -48,6 +48,7 @@ class NumberGrid(QWidget):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if editable else Qt.FocusPolicy.ClickFocus)
+        self.setProperty("wants_arrows", editable)   # the presenter's clicker leaves Left/Right to it
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._theme: Theme = make_theme(False)
         self._values = np.zeros((1, 1))
@@ -94,6 +95,7 @@ class NumberGrid(QWidget):
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if editable else Qt.FocusPolicy.ClickFocus)
+        self.setProperty("wants_arrows", editable)
 
     def set_digits(self, digits: int) -> None:
         self._digits = digits

@@ -72,6 +72,12 @@ class MainWindow(QMainWindow):
         self._unregister_notice = None
         self.engine_notice.connect(self._on_engine_notice)
         QTimer.singleShot(0, lambda: self._engine_loader.submit(_load_engine, self._device_request))
+        from desktopnn.ui.scenes_ui import install as install_scenes   # scenes and the lesson navigator
+
+        self.scenes, self.navigator = install_scenes(self)
+        from desktopnn.ui.presenter import install as install_presenter   # clicker, overlays, export (issue 9)
+
+        self.presenter = install_presenter(self)
 
     # ---- building ------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -97,6 +103,7 @@ class MainWindow(QMainWindow):
         leave.triggered.connect(self._leave_presentation)
         self.addAction(leave)
         tabs_menu = view.addMenu("&Lessons")
+        tabs_menu.menuAction().setStatusTip("Go to a lesson (Ctrl+1…9)")
         for i, spec in enumerate(self.specs):
             self._action(tabs_menu, spec.title.replace("&", "&&"), f"Ctrl+{i + 1}" if i < 9 else None,
                          lambda _=False, i=i: self.tabs.setCurrentIndex(i), f"Go to {spec.title}")
@@ -315,6 +322,8 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self._shut = True
+        self.scenes.shutdown()
+        self.presenter.shutdown()
         if self._unregister_notice is not None:
             self._unregister_notice()
             self._unregister_notice = None

@@ -64,7 +64,7 @@ class Theme:
 
 NORMAL_COLOURS = dict(
     background="#f6f6f4", panel="#ffffff", text="#1a1a1a", muted="#5a5a5a", accent="#d55e00",
-    accent2="#0072b2", padding="#d9d2e9", good="#007a3d", bad="#b00020", grid_line="#9a9a9a",
+    accent2="#0072b2", padding="#d9d2e9", good="#007a5a", bad="#b00020", grid_line="#9a9a9a",
     colormap="viridis")
 PRESENTATION_COLOURS = dict(
     background="#000000", panel="#111111", text="#ffffff", muted="#e0e0e0", accent="#ffd700",
@@ -79,6 +79,20 @@ def make_theme(presentation: bool, screen_height: int = 1080) -> Theme:
         text_px = max(27, math.ceil(screen_height / 40))
         return Theme(True, text_px, round(text_px * 2.4), **PRESENTATION_COLOURS)
     return Theme(False, NORMAL_TEXT_PX, 40, **NORMAL_COLOURS)
+
+
+def make_palette(t: Theme) -> QPalette:
+    """The QPalette of ``t`` (the application's, or one view's when it is exported at projector scale)."""
+    pal = QPalette()
+    for role, colour in [(QPalette.ColorRole.Window, t.background), (QPalette.ColorRole.Base, t.panel),
+                         (QPalette.ColorRole.AlternateBase, t.background), (QPalette.ColorRole.Text, t.text),
+                         (QPalette.ColorRole.WindowText, t.text), (QPalette.ColorRole.ButtonText, t.text),
+                         (QPalette.ColorRole.Button, t.panel), (QPalette.ColorRole.ToolTipBase, t.panel),
+                         (QPalette.ColorRole.ToolTipText, t.text), (QPalette.ColorRole.Highlight, t.accent2),
+                         (QPalette.ColorRole.HighlightedText, t.background if t.presentation else "#ffffff"),
+                         (QPalette.ColorRole.PlaceholderText, t.muted)]:
+        pal.setColor(role, QColor(colour))
+    return pal
 
 
 class ThemeManager(QObject):
@@ -113,15 +127,6 @@ class ThemeManager(QObject):
         font = QFont(self._app.font())
         font.setPixelSize(t.text_px)
         self._app.setFont(font)
-        pal = QPalette()
-        for role, colour in [(QPalette.ColorRole.Window, t.background), (QPalette.ColorRole.Base, t.panel),
-                             (QPalette.ColorRole.AlternateBase, t.background), (QPalette.ColorRole.Text, t.text),
-                             (QPalette.ColorRole.WindowText, t.text), (QPalette.ColorRole.ButtonText, t.text),
-                             (QPalette.ColorRole.Button, t.panel), (QPalette.ColorRole.ToolTipBase, t.panel),
-                             (QPalette.ColorRole.ToolTipText, t.text), (QPalette.ColorRole.Highlight, t.accent2),
-                             (QPalette.ColorRole.HighlightedText, t.background if t.presentation else "#ffffff"),
-                             (QPalette.ColorRole.PlaceholderText, t.muted)]:
-            pal.setColor(role, QColor(colour))
-        self._app.setPalette(pal)
+        self._app.setPalette(make_palette(t))
         self._app.setStyleSheet(t.stylesheet())
         self.theme_changed.emit(t)
