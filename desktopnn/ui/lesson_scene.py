@@ -136,6 +136,7 @@ def predict_hint_label() -> QLabel:
     """The small "Predict: guess, then reveal" line a view shows while predict-before-reveal is on."""
     label = QLabel(PREDICT_HINT)
     label.setProperty("role", "heading")
+    label.setWordWrap(True)   # unwrapped, it widened the view past a projector's width
     label.setToolTip("Predict before reveal is on: each new value is hidden until you reveal it "
                      "(Page Down, or the clicker's forward key), then the next step hides the next one")
     label.setVisible(False)

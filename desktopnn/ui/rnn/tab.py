@@ -108,6 +108,7 @@ class RnnTab(LessonTab):
         self.predict_hint = QLabel("Predict mode: guess the new h<sub>t</sub> and ŷ<sub>t</sub>, "
                                    "then the forward key reveals them")
         self.predict_hint.setProperty("role", "heading")
+        self.predict_hint.setWordWrap(True)
         self.predict_hint.setVisible(False)
         lay.insertWidget(1, self.predict_hint)
         self._scene_weights = None      # (items, hidden size, activation), weights: put in after training

@@ -21,6 +21,7 @@ class TrainPresenter:
         self.predict_hint = QLabel("Predict mode: guess the probabilities from the logits; the forward key "
                                    "reveals them")
         self.predict_hint.setProperty("role", "heading")
+        self.predict_hint.setWordWrap(True)
         self.predict_hint.setVisible(False)
         self.layout().insertWidget(1, self.predict_hint)
 
