@@ -56,6 +56,14 @@ def make_app(argv: list[str] | None = None):
     app = QApplication.instance() or QApplication(argv or ["desktopnn"])
     app.setApplicationName("desktopnn")
     app.setOrganizationName("desktopnn")
+    # the menu entry's id (packaging/linux): Wayland desktops match the window to it and its icon
+    app.setDesktopFileName("io.github.desktopnn.DesktopNN")
+    from PySide6.QtGui import QIcon
+
+    icons = Path(__file__).resolve().parent / "resources" / "icons"
+    icon = QIcon(str(icons / "desktopnn.svg"))
+    icon.addFile(str(icons / "desktopnn-256.png"))
+    app.setWindowIcon(icon)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     from desktopnn import workers
 

@@ -36,7 +36,9 @@ def bench_startup(runs: int = 3) -> dict:
     values = []
     for _ in range(runs):
         t0 = time.time()
-        proc = subprocess.run([sys.executable, "-m", "desktopnn", "--smoke", "--report-startup"],
+        # in the PyInstaller bundle sys.executable is desktopnn itself
+        cmd = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "desktopnn"]
+        proc = subprocess.run([*cmd, "--smoke", "--report-startup"],
                               capture_output=True, text=True, env=env, timeout=120)
         shown = [line for line in proc.stdout.splitlines() if line.startswith("DESKTOPNN_SHOWN ")]
         if proc.returncode != 0 or not shown:
