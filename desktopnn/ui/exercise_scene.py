@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from desktopnn.scenes import SceneError
-from desktopnn.ui.lesson_scene import cell_list, get_int, get_list
+from desktopnn.ui.scene_fields import cell_list, get_int, get_list
 
 ALL = 99   # as desktopnn.ui.exercise.ALL
 
@@ -102,7 +102,7 @@ class ExercisePresenter:
         st = self.state
         nk, (rows, cols) = len(st.kernels), st.out_shape
         kernel = state.get("kernel", 1)
-        kernel = ALL if kernel == "all" else get_int(state, "kernel", 1, 1, nk) - 1
+        kernel = ALL if kernel == "all" else get_int(state, "kernel", default=1, lo=1, hi=nk) - 1
         cell = state.get("cell")
         if cell is not None:
             cell = cell_list([cell], "selected cell", (nk, rows, cols))[0]
@@ -110,7 +110,7 @@ class ExercisePresenter:
                 raise SceneError(f"The scene's selected cell belongs to kernel {cell[0] + 1}, "
                                  f"but the scene shows kernel {kernel + 1}.")
         answers = {}
-        for item in get_list(state, "answers", []):
+        for item in get_list(state, "answers", default=[]):
             if not isinstance(item, list) or len(item) != 4:
                 raise SceneError(f"The scene's answer {item!r} should be [kernel, row, col, value].")
             (k, r, c), = cell_list([item[:3]], "answers", (nk, rows, cols))
@@ -118,9 +118,9 @@ class ExercisePresenter:
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
                 raise SceneError(f"The scene's answer for kernel {k + 1}, cell ({r}, {c}) is not a number: {v!r}.")
             answers[(k, r, c)] = float(v)
-        revealed = set(cell_list(get_list(state, "revealed", []), "revealed cells", (nk, rows, cols)))
+        revealed = set(cell_list(get_list(state, "revealed", default=[]), "revealed cells", (nk, rows, cols)))
         shown = nk if kernel == ALL else 1
-        walk = get_int(state, "walk", 0, 0, shown * rows * cols)
+        walk = get_int(state, "walk", default=0, lo=0, hi=shown * rows * cols)
         # everything checked: now change the view
         for g in self.answer_grids:
             g.finish_edit(commit=False)

@@ -1,9 +1,19 @@
-"""Reading one field of a scene's state with a check (issue 9), for the tabs' ``apply_scene``.
+"""Reading one field of a scene's state with a check (issue 9), for every tab's ``apply_scene``.
 
-Every helper returns the value (or ``default`` when the key is missing or null: a hand-written lesson
-scene may give only what matters) and raises :class:`desktopnn.scenes.SceneError` with a sentence a
-lecturer understands when the value has the wrong type or is out of range. Tabs check everything
-first, then apply. (Used by the live, train, autoencoder and RNN tabs.)
+A tab reads every field through these helpers *before* it changes anything, so a bad or hand-written
+scene is refused with a sentence a lecturer understands (DESIGN rule 5): each helper returns the value
+and raises :class:`desktopnn.scenes.SceneError` when it has the wrong type or is out of range.
+
+Conventions shared by all helpers:
+
+* a missing or null field takes ``default`` (a hand-written lesson scene may give only what matters);
+  the default is checked like a stored value, except that a ``None`` default is returned as it is;
+* ``what`` names the field in the message ("learning rate"); left out, the message quotes the key
+  (“stride”);
+* unknown fields are ignored by the callers.
+
+No Qt here: typed numbers ('1/9') are parsed by :func:`desktopnn.ui.grid.parse_number`, imported only
+when a scene holds one.
 """
 
 from __future__ import annotations
@@ -15,68 +25,140 @@ import numpy as np
 from desktopnn.scenes import SceneError, decode_array, encode_array
 
 
+def _name(key: str, what: str | None) -> str:
+    return what if what is not None else f"“{key}”"
+
+
+def _show(v) -> str:
+    return f"“{v}”" if isinstance(v, str) else repr(v)
+
+
+def _value(state: dict, key: str, default):
+    v = state.get(key)
+    return default if v is None else v
+
+
 def need_dict(state, what: str = "saved state") -> dict:
     if not isinstance(state, dict):
-        raise SceneError(f"The scene's {what} is not a group of settings.")
+        raise SceneError(f"The scene's {what} should be a group of settings, not {type(state).__name__}.")
     return state
 
 
-def get_dict(state: dict, key: str, what: str) -> dict:
-    v = state.get(key)
-    if v is None:
-        return {}
-    return need_dict(v, what)
-
-
-def get_choice(state: dict, key: str, choices, default, what: str):
+def get_dict(state: dict, key: str, *, default=None, what: str | None = None) -> dict | None:
     v = state.get(key)
     if v is None:
         return default
-    if isinstance(v, bool) or v not in list(choices):
-        raise SceneError(f"The scene's {what} is {v!r}; it must be one of: {', '.join(map(str, choices))}.")
+    return need_dict(v, _name(key, what))
+
+
+def get_list(state: dict, key: str, *, default=None, what: str | None = None) -> list | None:
+    v = _value(state, key, default)
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        raise SceneError(f"The scene's {_name(key, what)} should be a list, not {type(v).__name__}.")
     return v
 
 
-def get_int(state: dict, key: str, lo: int, hi: int, default: int, what: str) -> int:
-    v = state.get(key)
+def get_choice(state: dict, key: str, choices, *, default, what: str | None = None):
+    v = _value(state, key, default)
     if v is None:
-        return default
+        return None
+    if isinstance(v, bool) or v not in list(choices):
+        raise SceneError(f"The scene's {_name(key, what)} is {_show(v)}; "
+                         f"it must be one of: {', '.join(map(str, choices))}.")
+    return v
+
+
+def get_int(state: dict, key: str, *, default, lo: int, hi: int, what: str | None = None) -> int | None:
+    v = _value(state, key, default)
+    if v is None:
+        return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
-        raise SceneError(f"The scene's {what} must be a whole number, not {v!r}.")
+        raise SceneError(f"The scene's {_name(key, what)} should be a whole number, not {_show(v)}.")
     if not lo <= int(v) <= hi:
-        raise SceneError(f"The scene's {what} is {int(v)}; it must be from {lo} to {hi}.")
+        raise SceneError(f"The scene's {_name(key, what)} is {int(v)}; it must be from {lo} to {hi}.")
     return int(v)
 
 
-def get_float(state: dict, key: str, lo: float, hi: float, default: float, what: str) -> float:
-    v = state.get(key)
+def get_number(state: dict, key: str, *, default, lo: float = -math.inf, hi: float = math.inf,
+               what: str | None = None) -> float | None:
+    """A finite number; text a person may type ('1/9', '-2,8') is read too."""
+    v = _value(state, key, default)
     if v is None:
-        return default
+        return None
+    if isinstance(v, str):
+        from desktopnn.ui.grid import parse_number
+
+        try:
+            v = parse_number(v)
+        except ValueError as exc:
+            raise SceneError(f"The scene's {_name(key, what)}: {exc}.") from None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise SceneError(f"The scene's {what} must be a number, not {v!r}.")
+        raise SceneError(f"The scene's {_name(key, what)} should be a number, not {_show(v)}.")
     if not lo <= v <= hi:
-        raise SceneError(f"The scene's {what} is {v:g}; it must be from {lo:g} to {hi:g}.")
+        raise SceneError(f"The scene's {_name(key, what)} is {v:g}; it must be from {lo:g} to {hi:g}.")
     return float(v)
 
 
-def get_bool(state: dict, key: str, default: bool, what: str) -> bool:
-    v = state.get(key)
-    if v is None:
-        return default
+def get_bool(state: dict, key: str, *, default: bool, what: str | None = None) -> bool:
+    v = _value(state, key, default)
     if not isinstance(v, bool):
-        raise SceneError(f"The scene's {what} must be true or false, not {v!r}.")
+        raise SceneError(f"The scene's {_name(key, what)} should be true or false, not {_show(v)}.")
     return v
 
 
-def get_str(state: dict, key: str, default: str, what: str, max_len: int = 4096) -> str:
-    v = state.get(key)
-    if v is None:
-        return default
+def get_str(state: dict, key: str, *, default: str, what: str | None = None, choices=None,
+            max_len: int | None = None) -> str:
+    """Text; with ``choices``, one of them; with ``max_len``, at most that many characters."""
+    v = _value(state, key, default)
     if not isinstance(v, str):
-        raise SceneError(f"The scene's {what} must be text, not {v!r}.")
-    if len(v) > max_len:
-        raise SceneError(f"The scene's {what} is too long ({len(v)} characters; at most {max_len}).")
+        raise SceneError(f"The scene's {_name(key, what)} should be text, not {_show(v)}.")
+    if choices is not None:
+        get_choice({key: v}, key, choices, default=None, what=what)
+    if max_len is not None and len(v) > max_len:
+        raise SceneError(f"The scene's {_name(key, what)} is too long ({len(v)} characters; at most {max_len}).")
     return v
+
+
+def get_pair(state: dict, key: str, *, default, lo: int, hi: int, size: int = 2,
+             what: str | None = None) -> tuple[int, ...]:
+    """``size`` whole numbers from ``lo`` to ``hi``, such as a stride (rows, columns)."""
+    v = _value(state, key, default)
+    if not isinstance(v, (list, tuple)) or len(v) != size:
+        raise SceneError(f"The scene's {_name(key, what)} should be {size} whole numbers, not {_show(v)}.")
+    return tuple(get_int({key: x}, key, default=0, lo=lo, hi=hi, what=what) for x in v)
+
+
+def get_array(obj, what: str, max_ndim: int = 4) -> np.ndarray:
+    """An array stored with encode_array, or (hand-written) plain nested lists of numbers."""
+    if isinstance(obj, list):
+        try:
+            a = np.asarray(obj, dtype=np.float64)
+        except (ValueError, TypeError):
+            raise SceneError(f"The scene's {what} should be rows of numbers of equal length.") from None
+        if not np.all(np.isfinite(a)):
+            raise SceneError(f"The scene's {what} holds values that are not finite numbers.")
+    else:
+        a = decode_array(obj, what)
+    if a.ndim > max_ndim or a.size == 0:
+        raise SceneError(f"The scene's {what} has shape {a.shape}, which this view cannot show.")
+    return a
+
+
+def cell_list(items, what: str, bounds) -> list[tuple[int, ...]]:
+    """A list of cells like [[k, r, c], ...]; ``bounds`` is the exclusive upper limit of each index."""
+    if not isinstance(items, list):
+        raise SceneError(f"The scene's {what} should be a list of cells.")
+    out = []
+    for item in items:
+        if (not isinstance(item, (list, tuple)) or len(item) != len(bounds)
+                or any(isinstance(x, bool) or not isinstance(x, int) for x in item)
+                or any(not 0 <= x < b for x, b in zip(item, bounds))):
+            raise SceneError(f"The scene's {what} has a cell {item!r} outside "
+                             f"{'×'.join(str(b) for b in bounds)}.")
+        out.append(tuple(item))
+    return out
 
 
 # ---- model weights ----------------------------------------------------------------------------

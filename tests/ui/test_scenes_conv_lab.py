@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent
 
 from desktopnn import scenes
 from desktopnn.engine.explain import explain_conv, fmt_num
 from desktopnn.engine.images import load_image, sample_images
 from desktopnn.engine.kernels import EXERCISE_IMAGE, EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308
-from desktopnn.scenes import SceneError
 
 from .test_conv_lab import ref_conv
 
@@ -26,25 +23,15 @@ def engine_loaded():
 
 
 @pytest.fixture
-def make_tab(qtbot, app_ctx):
+def make_tab(tab_factory):
     from desktopnn.ui.conv_lab import ConvLabTab
 
-    made = []
-
     def make():
-        t = ConvLabTab(app_ctx)
-        t.resize(1600, 900)
-        t.show()
-        made.append(t)
+        t = tab_factory(ConvLabTab, delete=True)
         assert t.wait_idle(60)
         return t
 
-    yield make
-    for t in made:
-        t.shutdown()
-        t.close()
-        t.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return make
 
 
 def numbers(tab) -> list[np.ndarray]:
@@ -130,15 +117,11 @@ def test_a_bundled_photo_is_stored_by_name(make_tab):
     (lambda s: s["kernels"][0].update(values=np.ones((3, 3, 3)).tolist()), "depth"),
     (lambda s: s.update(colormap="rainbow"), "colormap"),
 ])
-def test_a_bad_scene_changes_nothing(make_tab, change, words):
+def test_a_bad_scene_changes_nothing(make_tab, refuse_scene, change, words):
     tab = make_tab()
     configure_grid(tab)
-    before, shown, where = tab.scene_state(), numbers(tab), tab.explain.where.text()
-    bad = copy.deepcopy(before)
-    change(bad)
-    with pytest.raises(SceneError, match=words):
-        tab.apply_scene(bad)
-    assert tab.scene_state() == before
+    shown, where = numbers(tab), tab.explain.where.text()
+    refuse_scene(tab, change, words)
     for a, b in zip(numbers(tab), shown):
         np.testing.assert_array_equal(a, b)
     assert tab.explain.where.text() == where

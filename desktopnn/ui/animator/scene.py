@@ -17,7 +17,7 @@ from desktopnn.engine.steps import conv_steps, pool_steps
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.animator.state import (MAX_CHANNELS, MAX_DILATION, MAX_INPUT, MAX_PAD, MAX_STRIDE, MAX_WINDOW,
                                          OP_TITLES, PAD_MODES, PRESETS)
-from desktopnn.ui.lesson_scene import get_array, get_number, get_pair, get_str
+from desktopnn.ui.scene_fields import get_array, get_number, get_pair, get_str
 
 def scene_state(tab) -> dict:
     st = tab.state
@@ -67,15 +67,15 @@ def check(tab, state) -> dict:
         raise SceneError(f"The scene's kernel is {k.shape[0]}×{k.shape[1]}×{k.shape[2]}; it must be at most "
                          f"{MAX_WINDOW}×{MAX_WINDOW} with one slice per input channel ({chans}, notes 2.2).")
     v["kernel"] = k.copy()
-    v["op"] = get_str(state, "op", v["op"], list(OP_TITLES))
-    v["bias"] = get_number(state, "bias", v["bias"], -999, 999)
-    v["pool"] = get_pair(state, "pool", v["pool"], 1, MAX_WINDOW)
-    v["stride"] = get_pair(state, "stride", v["stride"], 1, MAX_STRIDE)
-    v["dilation"] = get_pair(state, "dilation", v["dilation"], 1, MAX_DILATION)
-    v["padding"] = get_str(state, "padding", v["padding"], PAD_MODES)
-    v["explicit"] = get_pair(state, "explicit", v["explicit"], 0, MAX_PAD, size=4)
-    v["source"] = get_str(state, "source", v["source"])
-    title = get_str(state, "preset_title", v["preset_title"])
+    v["op"] = get_str(state, "op", default=v["op"], choices=list(OP_TITLES))
+    v["bias"] = get_number(state, "bias", default=v["bias"], lo=-999, hi=999)
+    v["pool"] = get_pair(state, "pool", default=v["pool"], lo=1, hi=MAX_WINDOW)
+    v["stride"] = get_pair(state, "stride", default=v["stride"], lo=1, hi=MAX_STRIDE)
+    v["dilation"] = get_pair(state, "dilation", default=v["dilation"], lo=1, hi=MAX_DILATION)
+    v["padding"] = get_str(state, "padding", default=v["padding"], choices=PAD_MODES)
+    v["explicit"] = get_pair(state, "explicit", default=v["explicit"], lo=0, hi=MAX_PAD, size=4)
+    v["source"] = get_str(state, "source", default=v["source"])
+    title = get_str(state, "preset_title", default=v["preset_title"])
     v["preset_title"] = title if title in [p.title for p in PRESETS] else ""
     try:
         if v["op"] == "conv":
@@ -87,11 +87,11 @@ def check(tab, state) -> dict:
     except ValueError:
         total = 0                       # saved while the settings could not work: shown with the reason
     from desktopnn.ui.animator.tab import SPEEDS
-    from desktopnn.ui.lesson_scene import get_int
+    from desktopnn.ui.scene_fields import get_int
 
-    return {"values": v, "position": get_int(state, "position", 0, 0, total),
-            "channel": get_int(state, "channel", 0, 0, chans - 1),
-            "speed": get_number(state, "speed", tab.speed_per_s, min(SPEEDS), max(SPEEDS))}
+    return {"values": v, "position": get_int(state, "position", default=0, lo=0, hi=total),
+            "channel": get_int(state, "channel", default=0, lo=0, hi=chans - 1),
+            "speed": get_number(state, "speed", default=tab.speed_per_s, lo=min(SPEEDS), hi=max(SPEEDS))}
 
 
 def apply(tab, plan: dict) -> None:

@@ -18,7 +18,7 @@ from desktopnn.sources.audio import SAMPLE_RATES
 from desktopnn.ui.autoencoder.audio_controls import DEMO, FILE, MIC
 from desktopnn.ui.autoencoder.images import NOISE_ORDER
 from desktopnn.ui.scene_fields import (decode_state_dict, encode_state_dict, get_bool, get_choice, get_dict,
-                                       get_float, get_int, get_str, need_dict)
+                                       get_int, get_number, get_str, need_dict)
 
 VIEWS = ["images", "audio"]
 IMAGE_BOTTLENECKS = [2, 4, 8, 16, 32]
@@ -56,29 +56,32 @@ def scene_state(tab) -> dict:
 def check(tab, state) -> dict:
     s = need_dict(state)
     v, c = tab.images, tab.audio.controls
-    p = {"view": get_choice(s, "view", VIEWS, "audio" if tab.views.currentWidget() is tab.audio else "images",
-                            "sub-view")}
-    i = get_dict(s, "images", "image settings")
-    p["images"] = {"bottleneck": get_choice(i, "bottleneck", IMAGE_BOTTLENECKS, 2, "bottleneck"),
-                   "epochs": get_int(i, "epochs", 1, 300, 30, "epochs"),
-                   "digit": get_int(i, "digit", 0, v.sample.maximum(), 3, "digit number"),
-                   "noise": get_choice(i, "noise", NOISE_ORDER, "none", "noise"),
-                   "amount": round(get_float(i, "amount", 0.0, 1.0, 0.3, "noise amount") * 100),
-                   "labels_per_digit": get_int(i, "labels_per_digit", 1, 50, 5, "labels per digit"), "model": None}
+    p = {"view": get_choice(s, "view", VIEWS, what="sub-view",
+                            default="audio" if tab.views.currentWidget() is tab.audio else "images")}
+    i = get_dict(s, "images", default={}, what="image settings")
+    p["images"] = {"bottleneck": get_choice(i, "bottleneck", IMAGE_BOTTLENECKS, default=2, what="bottleneck"),
+                   "epochs": get_int(i, "epochs", default=30, lo=1, hi=300, what="epochs"),
+                   "digit": get_int(i, "digit", default=3, lo=0, hi=v.sample.maximum(), what="digit number"),
+                   "noise": get_choice(i, "noise", NOISE_ORDER, default="none", what="noise"),
+                   "amount": round(get_number(i, "amount", default=0.3, lo=0.0, hi=1.0, what="noise amount") * 100),
+                   "labels_per_digit": get_int(i, "labels_per_digit", default=5, lo=1, hi=50,
+                                               what="labels per digit"),
+                   "model": None}
     if i.get("trained_model") is not None:
         p["images"]["model"] = _model(need_dict(i["trained_model"], "trained autoencoder"))
-    a = get_dict(s, "audio", "audio settings")
-    p["audio"] = {"source": get_choice(a, "source", [DEMO, MIC, FILE], DEMO, "audio source"),
-                  "file": get_str(a, "file", "", "audio file"),
-                  "sample_rate": get_choice(a, "sample_rate", list(SAMPLE_RATES), int(c.rate.currentData()),
-                                            "sample rate"),
-                  "mel": get_bool(a, "mel", False, "mel scale"),
-                  "window_ms": get_choice(a, "window_ms", WINDOWS, 11.0, "window length (ms)"),
-                  "hop": get_choice(a, "hop", HOPS, 0.5, "hop"),
-                  "bottleneck": get_choice(a, "bottleneck", list(AUDIO_BOTTLENECKS), 8, "audio bottleneck"),
-                  "denoise": get_bool(a, "denoise", False, "denoising choice"),
-                  "noise": get_int(a, "noise", 1, 50, 10, "hiss loudness"),
-                  "phase": get_choice(a, "phase", ["phase", "griffin_lim"], "phase", "phase method")}
+    a = get_dict(s, "audio", default={}, what="audio settings")
+    p["audio"] = {"source": get_choice(a, "source", [DEMO, MIC, FILE], default=DEMO, what="audio source"),
+                  "file": get_str(a, "file", default="", what="audio file", max_len=4096),
+                  "sample_rate": get_choice(a, "sample_rate", list(SAMPLE_RATES), default=int(c.rate.currentData()),
+                                            what="sample rate"),
+                  "mel": get_bool(a, "mel", default=False, what="mel scale"),
+                  "window_ms": get_choice(a, "window_ms", WINDOWS, default=11.0, what="window length (ms)"),
+                  "hop": get_choice(a, "hop", HOPS, default=0.5, what="hop"),
+                  "bottleneck": get_choice(a, "bottleneck", list(AUDIO_BOTTLENECKS), default=8,
+                                           what="audio bottleneck"),
+                  "denoise": get_bool(a, "denoise", default=False, what="denoising choice"),
+                  "noise": get_int(a, "noise", default=10, lo=1, hi=50, what="hiss loudness"),
+                  "phase": get_choice(a, "phase", ["phase", "griffin_lim"], default="phase", what="phase method")}
     if p["audio"]["source"] == FILE and not p["audio"]["file"]:
         raise SceneError("The scene says to play an audio file but does not name it.")
     return p
@@ -89,10 +92,10 @@ def _model(t: dict):
 
     from desktopnn.engine.autoencoder import Autoencoder
 
-    shape = get_dict(t, "shape", "autoencoder's shape")
-    n_in = get_int(shape, "n_in", 1, 4096, 64, "autoencoder's input size")
-    code = get_int(shape, "code_size", 1, n_in, 2, "autoencoder's bottleneck")
-    hidden = get_int(shape, "hidden", 1, 4096, 96, "autoencoder's hidden size")
+    shape = get_dict(t, "shape", default={}, what="autoencoder's shape")
+    n_in = get_int(shape, "n_in", default=64, lo=1, hi=4096, what="autoencoder's input size")
+    code = get_int(shape, "code_size", default=2, lo=1, hi=n_in, what="autoencoder's bottleneck")
+    hidden = get_int(shape, "hidden", default=96, lo=1, hi=4096, what="autoencoder's hidden size")
     if n_in != 64:
         raise SceneError("The scene's trained autoencoder is not for the 8×8 digits.")
     model = Autoencoder(n_in, code, hidden)

@@ -27,7 +27,7 @@ from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.conv_lab.common import COLORMAPS
 from desktopnn.ui.conv_lab.input_panel import GRID_PRESETS, MAX_GRID, MAX_PHOTO_SIDE, OWN_GRID
 from desktopnn.ui.conv_lab.kernel_bank import MAX_KERNELS, MAX_SIDE
-from desktopnn.ui.lesson_scene import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
+from desktopnn.ui.scene_fields import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
 
 PAD_MODES = ("valid", "same", "full")
 MAX_PAD_CELLS = 6
@@ -57,14 +57,14 @@ def _image(tab, spec: dict | None) -> tuple[str, np.ndarray, bool]:
 
         spec = {"sample": default_sample(samples)}
     if "sample" in spec:
-        name = get_str(spec, "sample", "", list(samples))
+        name = get_str(spec, "sample", default="", choices=list(samples))
         try:
             return f"Photo: {name}", load_image(str(samples[name]), max_side=MAX_PHOTO_SIDE), False
         except ValueError as exc:
             raise SceneError(f"The scene's photo “{name}” cannot be opened: {exc}.") from None
     if "array" not in spec:
         raise SceneError("The scene's image names neither a bundled photo (“sample”) nor its numbers (“array”).")
-    source = get_str(spec, "source", "")
+    source = get_str(spec, "source", default="")
     arr = get_array(spec["array"], "image", max_ndim=3)
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
@@ -106,8 +106,8 @@ def _kernels(items: list | None) -> list[Kernel]:
                 (values.ndim == 3 and values.shape[2] != 3):
             raise SceneError(f"The scene's {what} has shape {values.shape}: a kernel is 1 to {MAX_SIDE} rows by "
                              f"1 to {MAX_SIDE} columns, with depth 1 or 3 (notes 2.2).")
-        out.append(Kernel(get_str(item, "name", f"Kernel {i + 1}"), values.astype(np.float64),
-                          get_number(item, "bias", 0.0), get_str(item, "about", "")))
+        out.append(Kernel(get_str(item, "name", default=f"Kernel {i + 1}"), values.astype(np.float64),
+                          get_number(item, "bias", default=0.0), get_str(item, "about", default="")))
     return out
 
 
@@ -119,14 +119,15 @@ def check(tab, state) -> dict:
     kernels = _kernels(get_list(state, "kernels"))
     padding = state.get("padding", "valid")
     if isinstance(padding, str):
-        padding = get_str(state, "padding", "valid", PAD_MODES)
+        padding = get_str(state, "padding", default="valid", choices=PAD_MODES)
     else:
-        padding = get_int(state, "padding", 0, 0, MAX_PAD_CELLS)
+        padding = get_int(state, "padding", default=0, lo=0, hi=MAX_PAD_CELLS)
     plan = {"label": label, "image": image, "grid": is_grid, "kernels": kernels,
-            "stride": get_int(state, "stride", 1, 1, 8), "padding": padding, "relu": get_bool(state, "relu", False),
-            "policy": get_str(state, "policy", GRAYSCALE, (GRAYSCALE, REPLICATE)), "colormap": None}
+            "stride": get_int(state, "stride", default=1, lo=1, hi=8), "padding": padding,
+            "relu": get_bool(state, "relu", default=False),
+            "policy": get_str(state, "policy", default=GRAYSCALE, choices=(GRAYSCALE, REPLICATE)), "colormap": None}
     if state.get("colormap") is not None:
-        plan["colormap"] = get_str(state, "colormap", "", [c[0] for c in COLORMAPS])
+        plan["colormap"] = get_str(state, "colormap", default="", choices=[c[0] for c in COLORMAPS])
     chans = 1 if image.ndim == 2 else 3
     try:
         fitted, ks = fit_depth(np.zeros((1, 1, chans)), [k.values for k in kernels], plan["policy"])

@@ -30,18 +30,18 @@ def scene_state(tab) -> dict:
 
 def check(tab, state) -> dict:
     s = need_dict(state)
-    src = get_dict(s, "source", "source")
-    plan = {"kind": get_choice(src, "kind", ["demo", "camera", "video"], "demo", "source"),
-            "camera": get_str(src, "camera", "", "camera name", 300),
-            "path": get_str(src, "path", "", "video file")}
+    src = get_dict(s, "source", default={}, what="source")
+    plan = {"kind": get_choice(src, "kind", ["demo", "camera", "video"], default="demo", what="source"),
+            "camera": get_str(src, "camera", default="", what="camera name", max_len=300),
+            "path": get_str(src, "path", default="", what="video file", max_len=4096)}
     if plan["kind"] == "video" and not plan["path"]:
         raise SceneError("The scene says to play a video but does not name the file.")
-    net = get_choice(s, "network", [k for k, _t, _tip in NETWORKS], "notes_cnn", "network")
-    plan.update(network=net, layer=get_choice(s, "layer", LAYERS[net], DEFAULT_LAYER[net], "layer"),
-                selected=get_int(s, "selected", 0, 63, 0, "selected feature map"),
-                normalise=get_choice(s, "normalise", ["map", "layer"], "map", "normalisation"),
-                colormap=get_choice(s, "colormap", COLORMAPS, "viridis", "colour map"),
-                frozen=get_bool(s, "frozen", False, "freeze"))
+    net = get_choice(s, "network", [k for k, _t, _tip in NETWORKS], default="notes_cnn", what="network")
+    plan.update(network=net, layer=get_choice(s, "layer", LAYERS[net], default=DEFAULT_LAYER[net], what="layer"),
+                selected=get_int(s, "selected", default=0, lo=0, hi=63, what="selected feature map"),
+                normalise=get_choice(s, "normalise", ["map", "layer"], default="map", what="normalisation"),
+                colormap=get_choice(s, "colormap", COLORMAPS, default="viridis", what="colour map"),
+                frozen=get_bool(s, "frozen", default=False, what="freeze"))
     size = s.get("size") or list(SIZES[1])
     if not isinstance(size, list) or tuple(size) not in SIZES:
         raise SceneError(f"The scene's resolution {size!r} is not one of "

@@ -15,7 +15,7 @@ import numpy as np
 
 from desktopnn.engine.rnn_memory import SEQUENCE_PRESETS, parse_sequence, vocabulary
 from desktopnn.scenes import SceneError, encode_array
-from desktopnn.ui.scene_fields import (decode_state_dict, get_bool, get_choice, get_dict, get_float, get_int,
+from desktopnn.ui.scene_fields import (decode_state_dict, get_bool, get_choice, get_dict, get_int, get_number,
                                        need_dict)
 
 VIEW_NAMES = ["types", "memory", "cell", "unroll", "train", "forecast"]
@@ -43,8 +43,8 @@ def scene_state(tab) -> dict:
 def check(tab, state) -> dict:
     """Everything in ``state`` validated and normalised (SceneError otherwise); nothing changes here."""
     s = need_dict(state)
-    plan = {"view": get_choice(s, "view", VIEW_NAMES, VIEW_NAMES[tab.views.currentIndex()], "sub-view")}
-    preset = get_choice(s, "preset", list(SEQUENCE_PRESETS) + ["typed"], None, "sequence preset")
+    plan = {"view": get_choice(s, "view", VIEW_NAMES, default=VIEW_NAMES[tab.views.currentIndex()], what="sub-view")}
+    preset = get_choice(s, "preset", list(SEQUENCE_PRESETS) + ["typed"], default=None, what="sequence preset")
     seq = s.get("sequence")
     if seq is not None:
         if not isinstance(seq, list) or not all(isinstance(i, str) for i in seq):
@@ -64,22 +64,23 @@ def check(tab, state) -> dict:
     else:
         items, preset = list(tab.state.items), tab.state.preset or "typed"
     plan.update(items=items, preset=preset,
-                hidden_size=get_int(s, "hidden_size", tab.hidden.minimum(), tab.hidden.maximum(), 4, "hidden size"),
-                activation=get_choice(s, "activation", ["tanh", "relu"], "tanh", "activation"))
-    plan["t"] = get_int(s, "t", 0, len(items) - 1, 0, "time step t")
-    plan["types_phase"] = get_int(s, "types_phase", 0, 999, 0, "sequence-types step")
-    plan["types_playing"] = get_bool(s, "types_playing", True, "sequence-types animation")
-    plan["highlight"] = get_choice(s, "highlight", ["W_hh", "W_hx", "b_h"], "W_hh", "highlighted weight")
-    b = get_dict(s, "bptt", "training settings")
-    scale = get_float(b, "w_hh_scale", 0.1, 10.0, 1.0, "W_hh multiplier")
-    plan["bptt"] = {"loss": get_choice(b, "loss", ["last", "total"], "last", "back-propagated loss"),
+                hidden_size=get_int(s, "hidden_size", default=4, lo=tab.hidden.minimum(), hi=tab.hidden.maximum(),
+                                    what="hidden size"),
+                activation=get_choice(s, "activation", ["tanh", "relu"], default="tanh", what="activation"))
+    plan["t"] = get_int(s, "t", default=0, lo=0, hi=len(items) - 1, what="time step t")
+    plan["types_phase"] = get_int(s, "types_phase", default=0, lo=0, hi=999, what="sequence-types step")
+    plan["types_playing"] = get_bool(s, "types_playing", default=True, what="sequence-types animation")
+    plan["highlight"] = get_choice(s, "highlight", ["W_hh", "W_hx", "b_h"], default="W_hh", what="highlighted weight")
+    b = get_dict(s, "bptt", default={}, what="training settings")
+    scale = get_number(b, "w_hh_scale", default=1.0, lo=0.1, hi=10.0, what="W_hh multiplier")
+    plan["bptt"] = {"loss": get_choice(b, "loss", ["last", "total"], default="last", what="back-propagated loss"),
                     "scale": round(100 * math.log10(scale)),
-                    "window": get_int(b, "window", 0, 60, 0, "truncation window"),
-                    "step": get_int(b, "step", 0, 60, 0, "backward-pass step")}
-    f = get_dict(s, "forecast", "forecast settings")
-    plan["forecast"] = {"season": get_int(f, "season", 4, 100, 24, "season length"),
-                        "noise": get_float(f, "noise", 0.0, 5.0, 0.5, "forecast noise"),
-                        "window": get_int(f, "window", 2, 60, 12, "forecast window")}
+                    "window": get_int(b, "window", default=0, lo=0, hi=60, what="truncation window"),
+                    "step": get_int(b, "step", default=0, lo=0, hi=60, what="backward-pass step")}
+    f = get_dict(s, "forecast", default={}, what="forecast settings")
+    plan["forecast"] = {"season": get_int(f, "season", default=24, lo=4, hi=100, what="season length"),
+                        "noise": get_number(f, "noise", default=0.5, lo=0.0, hi=5.0, what="forecast noise"),
+                        "window": get_int(f, "window", default=12, lo=2, hi=60, what="forecast window")}
     plan["weights"] = None
     if s.get("weights") is not None:
         v, h = len(vocabulary(items)), plan["hidden_size"]

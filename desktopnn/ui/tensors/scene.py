@@ -25,7 +25,7 @@ import numpy as np
 from desktopnn.engine.tensor_presets import TENSOR_PRESETS, run_preset
 from desktopnn.engine.tensor_shapes import broadcast_stages
 from desktopnn.scenes import SceneError, encode_array
-from desktopnn.ui.lesson_scene import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
+from desktopnn.ui.scene_fields import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
 
 PAGES = ("index", "reshape", "broadcast", "notes")
 FILL_KEYS = ("range", "random", "typed")
@@ -125,13 +125,13 @@ def check(state) -> dict:
     for i, item in enumerate(items):
         if not isinstance(item, dict) or "array" not in item:
             raise SceneError(f"The scene's tensor {i + 1} has no values.")
-        name = get_str(item, "name", "")
+        name = get_str(item, "name", default="")
         if not NAME.match(name):
             raise SceneError(f"The scene's tensor {i + 1} has the name “{name}”, which is not a name.")
-        tensors.append((name, _tensor(item["array"], f"tensor {name}"), get_str(item, "source", "scene")))
+        tensors.append((name, _tensor(item["array"], f"tensor {name}"), get_str(item, "source", default="scene")))
     if "t" not in [n for n, _a, _s in tensors]:
         raise SceneError("The scene's tensors view needs a tensor called t.")
-    plan = {"tensors": tensors, "shown": get_int(state, "shown", len(tensors) - 1, 0, len(tensors) - 1)}
+    plan = {"tensors": tensors, "shown": get_int(state, "shown", default=len(tensors) - 1, lo=0, hi=len(tensors) - 1)}
     shown = tensors[plan["shown"]][1]
     plan["highlight"] = None
     if state.get("highlight") is not None:
@@ -140,31 +140,34 @@ def check(state) -> dict:
             raise SceneError(f"The scene's highlight has shape {hl.shape}; the tensor shown has {shown.shape}.")
         plan["highlight"] = hl.astype(bool)
     b = get_dict(state, "builder") or {}
-    plan["builder"] = (get_str(b, "shape", "3, 2, 5"), get_str(b, "fill", "range", FILL_KEYS), get_str(b, "values", ""))
-    plan["expression"], plan["output"] = get_str(state, "expression", ""), get_str(state, "output", "")
-    plan["page"] = get_str(state, "page", "index", PAGES)
+    plan["builder"] = (get_str(b, "shape", default="3, 2, 5"), get_str(b, "fill", default="range", choices=FILL_KEYS),
+                       get_str(b, "values", default=""))
+    plan["expression"], plan["output"] = get_str(state, "expression", default=""), get_str(state, "output", default="")
+    plan["page"] = get_str(state, "page", default="index", choices=PAGES)
     ix = get_dict(state, "index")
-    plan["index"] = None if ix is None else (get_str(ix, "text", ""), _tensor(ix.get("result", [0]), "index result"),
-                                             [get_str({"s": s}, "s", "") for s in get_list(ix, "steps", [])])
+    plan["index"] = None if ix is None else (
+        get_str(ix, "text", default=""), _tensor(ix.get("result", [0]), "index result"),
+        [get_str({"s": s}, "s", default="") for s in get_list(ix, "steps", default=[])])
     plan["flow"] = _flow(get_dict(state, "flow"))
     ff = get_dict(state, "flow_fields") or {}
-    plan["flow_fields"] = (get_str(ff, "shape_text", "5, -1"), get_str(ff, "perm_text", ""))
+    plan["flow_fields"] = (get_str(ff, "shape_text", default="5, -1"), get_str(ff, "perm_text", default=""))
     plan["broadcast"] = _broadcast(get_dict(state, "broadcast"))
     n = get_dict(state, "notes") or {}
-    plan["notes"] = (get_str(n, "example", TENSOR_PRESETS[0].key, [p.key for p in TENSOR_PRESETS]),
-                     get_bool(n, "ran", False))
-    plan["next_result"] = get_int(state, "next_result", 0, 0, 10**6)
+    plan["notes"] = (get_str(n, "example", default=TENSOR_PRESETS[0].key, choices=[p.key for p in TENSOR_PRESETS]),
+                     get_bool(n, "ran", default=False))
+    plan["next_result"] = get_int(state, "next_result", default=0, lo=0, hi=10**6)
     return plan
 
 
 def _flow(f: dict | None):
     if f is None:
         return None
-    kind = get_str(f, "kind", "reshape", ("reshape", "transpose"))
+    kind = get_str(f, "kind", default="reshape", choices=("reshape", "transpose"))
     src = _tensor(f.get("array"), "reshape/transpose input")
     try:
         if kind == "reshape":
-            result = src.reshape([get_int({"n": n}, "n", 1, 1, MAX_ELEMENTS) for n in get_list(f, "shape", [src.size])])
+            result = src.reshape([get_int({"n": n}, "n", default=1, lo=1, hi=MAX_ELEMENTS)
+                                  for n in get_list(f, "shape", default=[src.size])])
         else:
             perm = get_list(f, "perm")
             result = src.transpose(perm) if perm is not None else src.T
@@ -172,27 +175,30 @@ def _flow(f: dict | None):
         raise SceneError(f"The scene's {kind} cannot be done: {exc}.") from None
     perm = get_list(f, "perm") if kind == "transpose" else None
     n = src.size
-    return {"kind": kind, "source": get_str(f, "source", "t"), "src": src, "result": result, "perm": perm,
-            "title": get_str(f, "title", kind), "progress": get_number(f, "progress", 0.0, 0.0, n - 1 + max(3.0, n / 6))}
+    return {"kind": kind, "source": get_str(f, "source", default="t"), "src": src, "result": result, "perm": perm,
+            "title": get_str(f, "title", default=kind),
+            "progress": get_number(f, "progress", default=0.0, lo=0.0, hi=n - 1 + max(3.0, n / 6))}
 
 
 def _broadcast(b: dict | None):
     if b is None:
         return None
-    texts = (get_str(b, "a_text", ""), get_str(b, "b_text", ""), get_str(b, "op_text", "+", ("+", "-", "*", "/")))
+    texts = (get_str(b, "a_text", default=""), get_str(b, "b_text", default=""),
+             get_str(b, "op_text", default="+", choices=("+", "-", "*", "/")))
     if "error" in b:
         shapes = get_list(b, "shapes")
-        return {"error": get_str(b, "error", ""), "shapes": shapes, "texts": texts}
+        return {"error": get_str(b, "error", default=""), "shapes": shapes, "texts": texts}
     a, c = _tensor(b.get("a"), "broadcast operand A"), _tensor(b.get("b"), "broadcast operand B")
-    op = get_str(b, "op", "*", ("+", "-", "*", "/"))
+    op = get_str(b, "op", default="*", choices=("+", "-", "*", "/"))
     try:
         stages = broadcast_stages(a, c, op)
     except Exception as exc:                   # noqa: BLE001 (the engine's refusal, in its words)
         raise SceneError(f"The scene's broadcast cannot be done: {exc}.") from None
-    names = get_list(b, "names", ["A", "B"])
+    names = get_list(b, "names", default=["A", "B"])
     if len(names) != 2 or not all(isinstance(x, str) for x in names):
         raise SceneError("The scene's broadcast names should be two texts, e.g. [\"A\", \"B\"].")
-    return {"a": a, "b": c, "op": op, "names": tuple(names), "stage": get_int(b, "stage", 0, 0, len(stages) - 1),
+    return {"a": a, "b": c, "op": op, "names": tuple(names),
+            "stage": get_int(b, "stage", default=0, lo=0, hi=len(stages) - 1),
             "texts": texts}
 
 

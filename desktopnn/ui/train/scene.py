@@ -17,7 +17,7 @@ from desktopnn.engine.cnn_model import KINDS, PRESETS, Layer, notes_2_13, plan, 
 from desktopnn.engine.cnn_train import OPTIMIZERS
 from desktopnn.scenes import SceneError
 from desktopnn.ui.scene_fields import (decode_state_dict, encode_state_dict, get_bool, get_choice, get_dict,
-                                       get_float, get_int, get_str, need_dict)
+                                       get_int, get_number, get_str, need_dict)
 from desktopnn.ui.train.data_view import CIFAR, DIGITS, SHAPES
 from desktopnn.ui.train.flatten_view import SIDES
 
@@ -74,11 +74,12 @@ def _layers(obj, what: str) -> list[Layer]:
     for i, d in enumerate(obj, 1):
         if not isinstance(d, dict) or d.get("kind") not in KINDS or not set(d) <= LAYER_FIELDS:
             raise SceneError(f"Layer {i} of the scene's {what} is not a layer (a kind among {', '.join(KINDS)}).")
-        out.append(Layer(kind=d["kind"], size=get_int(d, "size", 0, 4096, 0, f"layer {i}'s size"),
-                         kernel=get_int(d, "kernel", 1, 11, 3, f"layer {i}'s kernel"),
-                         padding=get_choice(d, "padding", ["valid", "same"], "valid", f"layer {i}'s padding"),
-                         relu=get_bool(d, "relu", True, f"layer {i}'s ReLU"),
-                         rate=get_float(d, "rate", 0.0, 0.95, 0.0, f"layer {i}'s dropout rate")))
+        out.append(Layer(kind=d["kind"], size=get_int(d, "size", default=0, lo=0, hi=4096, what=f"layer {i}'s size"),
+                         kernel=get_int(d, "kernel", default=3, lo=1, hi=11, what=f"layer {i}'s kernel"),
+                         padding=get_choice(d, "padding", ["valid", "same"], default="valid",
+                                            what=f"layer {i}'s padding"),
+                         relu=get_bool(d, "relu", default=True, what=f"layer {i}'s ReLU"),
+                         rate=get_number(d, "rate", default=0.0, lo=0.0, hi=0.95, what=f"layer {i}'s dropout rate")))
     return out
 
 
@@ -88,13 +89,13 @@ def check(tab, state) -> dict:
     st = tab.state
     if tab.runners["fit"].busy:
         raise SceneError("A training (or the shuffle experiment) is running: stop it first, then open the scene.")
-    p = {"view": get_choice(s, "view", VIEWS, VIEWS[tab.views.currentIndex()], "sub-view"),
-         "dataset": get_choice(s, "dataset", list(DATASETS), None, "data set")}
+    p = {"view": get_choice(s, "view", VIEWS, default=VIEWS[tab.views.currentIndex()], what="sub-view"),
+         "dataset": get_choice(s, "dataset", list(DATASETS), default=None, what="data set")}
     key = p["dataset"] or dataset_key(st.dataset) or "digits"
     classes = 10 if st.dataset is None or p["dataset"] is not None else st.dataset.classes
     shape = INPUT_SHAPES[key] if st.dataset is None or p["dataset"] is not None else st.dataset.input_shape
-    m = get_dict(s, "model", "model")
-    p["preset"] = get_str(m, "preset", "", "model preset", 80)
+    m = get_dict(s, "model", default={}, what="model")
+    p["preset"] = get_str(m, "preset", default="", what="model preset", max_len=80)
     if p["preset"] and p["preset"] not in PRESETS:
         p["preset"] = ""
     if "layers" in m:
@@ -108,26 +109,31 @@ def check(tab, state) -> dict:
             plan(with_classes(p["layers"], classes), shape)
         except ValueError as exc:
             raise SceneError(f"The scene's model cannot be built: {exc}.") from None
-    t = get_dict(s, "training", "training settings")
-    p["training"] = (get_int(t, "epochs", 1, 200, 10, "number of epochs"),
-                     get_int(t, "batch_size", 1, 1024, 32, "batch size"),
-                     get_float(t, "learning_rate", 0.0001, 1.0, 0.001, "learning rate"),
-                     get_choice(t, "optimizer", list(OPTIMIZERS), "adam", "optimizer"),
-                     get_int(t, "seed", 0, 99999, 0, "seed"), get_bool(t, "resume", False, "“continue” choice"))
-    p["image"] = get_int(get_dict(s, "softmax", "softmax settings"), "image", 0, 10 ** 6, 0, "test image number")
-    d = get_dict(s, "dropout", "dropout settings")
-    p["dropout"] = (get_choice(d, "mode", ["training", "inference"], "training", "dropout mode"),
-                    get_float(d, "rate", 0.0, 0.9, 0.5, "dropout rate"), get_int(d, "units", 4, 24, 12, "units"),
-                    get_int(d, "speed", 1, 10, 2, "speed"), get_int(d, "pass", 0, 10 ** 4, 0, "dropout pass"),
-                    get_bool(d, "playing", True, "dropout animation"))
-    f = get_dict(s, "flatten", "flatten settings")
-    side = get_choice(f, "size", list(SIDES.values()), 8, "flatten image size")
+    t = get_dict(s, "training", default={}, what="training settings")
+    p["training"] = (get_int(t, "epochs", default=10, lo=1, hi=200, what="number of epochs"),
+                     get_int(t, "batch_size", default=32, lo=1, hi=1024, what="batch size"),
+                     get_number(t, "learning_rate", default=0.001, lo=0.0001, hi=1.0, what="learning rate"),
+                     get_choice(t, "optimizer", list(OPTIMIZERS), default="adam", what="optimizer"),
+                     get_int(t, "seed", default=0, lo=0, hi=99999, what="seed"),
+                     get_bool(t, "resume", default=False, what="“continue” choice"))
+    p["image"] = get_int(get_dict(s, "softmax", default={}, what="softmax settings"), "image", default=0, lo=0,
+                         hi=10 ** 6, what="test image number")
+    d = get_dict(s, "dropout", default={}, what="dropout settings")
+    p["dropout"] = (get_choice(d, "mode", ["training", "inference"], default="training", what="dropout mode"),
+                    get_number(d, "rate", default=0.5, lo=0.0, hi=0.9, what="dropout rate"),
+                    get_int(d, "units", default=12, lo=4, hi=24, what="units"),
+                    get_int(d, "speed", default=2, lo=1, hi=10, what="speed"),
+                    get_int(d, "pass", default=0, lo=0, hi=10 ** 4, what="dropout pass"),
+                    get_bool(d, "playing", default=True, what="dropout animation"))
+    f = get_dict(s, "flatten", default={}, what="flatten settings")
+    side = get_choice(f, "size", list(SIDES.values()), default=8, what="flatten image size")
     pixel = f.get("pixel", [3, 3] if side == 8 else [side // 2 - 1, side // 2 - 1])
     if (not isinstance(pixel, list) or len(pixel) != 2 or any(isinstance(v, bool) or not isinstance(v, int)
                                                                or not 0 <= v < side for v in pixel)):
         raise SceneError(f"The scene's flatten pixel must be [row, column] inside the {side}×{side} image.")
-    p["flatten"] = (side, tuple(pixel), get_choice(f, "experiment_data", ["shapes", "dataset"], "shapes",
-                                                   "experiment data"), get_int(f, "epochs", 1, 50, 5, "epochs"))
+    p["flatten"] = (side, tuple(pixel),
+                    get_choice(f, "experiment_data", ["shapes", "dataset"], default="shapes", what="experiment data"),
+                    get_int(f, "epochs", default=5, lo=1, hi=50, what="epochs"))
     p["model"] = None
     if s.get("trained_model") is not None:
         p["model"] = _model(need_dict(s["trained_model"], "trained model"))
@@ -147,7 +153,7 @@ def _model(t: dict):
         raise SceneError("The scene's trained model has no valid input shape (height, width, channels).")
     if not (isinstance(names, list) and 2 <= len(names) <= 1000 and all(isinstance(n, str) for n in names)):
         raise SceneError("The scene's trained model has no valid list of class names.")
-    origin = get_str(t, "origin", "trained (from a scene)", "model's origin", 200)
+    origin = get_str(t, "origin", default="trained (from a scene)", what="model's origin", max_len=200)
     try:
         model = SequentialCNN(layers, tuple(shape), names)
     except ValueError as exc:
