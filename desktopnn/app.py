@@ -15,6 +15,8 @@ EPILOG = """examples:
   desktopnn --tab convolution        start on a lesson (names: see --list-tabs)
   desktopnn lesson.dnnscene          open a saved scene (a view exactly as it was saved)
   desktopnn --screenshot shots/      render every lesson at 1920x1080 to PNG and exit
+  desktopnn --slides out/ --lesson my-lesson/
+                                     a lesson folder's scenes as slides (PNGs and slides.pdf)
   desktopnn bench --json             measure start-up and compute speed
 """
 
@@ -30,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", choices=["cpu", "cuda", "mps"], help="compute device (default: CUDA, then MPS, then CPU)")
     p.add_argument("--presentation", action="store_true", help="start in presentation mode (large text, high contrast)")
     p.add_argument("--screenshot", metavar="DIR", help="render every tab at 1920x1080, normal and presentation, to DIR/*.png and exit")
+    p.add_argument("--slides", metavar="OUTDIR", help="export a lesson as slides at 1920x1080 (NN-name.png and "
+                   "slides.pdf in OUTDIR), print the written paths and exit")
+    p.add_argument("--lesson", metavar="FOLDER", help="with --slides: a folder of .dnnscene files (default: the "
+                   "course notes' lessons)")
     p.add_argument("--smoke", action="store_true", help="start, show the window, process events briefly and quit (exit code 0)")
     p.add_argument("--report-startup", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--scene", metavar="PATH", help="open a scene file (.dnnscene) saved with File ▸ Save scene…")
@@ -41,7 +47,7 @@ def _ensure_display(args) -> None:
     """Headless runs (--screenshot, --smoke) work without a display; a normal start explains itself."""
     if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM") \
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        if args.screenshot or args.smoke:
+        if args.screenshot or args.smoke or args.slides:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
         else:
             sys.exit("desktopnn: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
@@ -104,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         from desktopnn import bench
 
         return bench.main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.lesson and not args.slides:
+        parser.error("--lesson goes with --slides OUTDIR")
     if args.list_tabs:
         from desktopnn.ui.tabs import tab_classes
 
@@ -117,9 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app([sys.argv[0]])
     from desktopnn.settings import qsettings
 
-    settings = None if (args.screenshot or args.smoke) else qsettings()
+    headless = bool(args.screenshot or args.slides)
+    settings = None if (headless or args.smoke) else qsettings()
     window = build_window(app, demo=args.demo, device=args.device, presentation=args.presentation,
-                          settings=settings, screen_height=1080 if args.screenshot else None)
+                          settings=settings, screen_height=1080 if headless else None)
     if args.presentation:
         window.ctx.themes.set_presentation(True)
     if args.tab and not window.select_tab(args.tab):
@@ -127,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"desktopnn: no lesson called {args.tab!r}; choose one of: {names}", file=sys.stderr)
         dispose(app, window)
         return 2
+    if args.slides:
+        return _slides_from_cli(app, window, args)
     scene_ok = _open_from_cli(window, args)
     if args.screenshot:
         from desktopnn.ui.screenshots import render_all
@@ -148,6 +160,24 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     dispose(app, window)
     return code or (0 if scene_ok or not args.smoke else 1)
+
+
+def _slides_from_cli(app, window, args) -> int:
+    from desktopnn.scenes import SceneError
+    from desktopnn.ui.slides import export_cli
+
+    try:
+        paths, problems = export_cli(app, window, Path(args.slides), Path(args.lesson) if args.lesson else None)
+    except (SceneError, OSError) as exc:
+        print(f"desktopnn: no slides written: {exc}", file=sys.stderr)
+        dispose(app, window)
+        return 2
+    for p in paths:
+        print(p)
+    for problem in problems:
+        print(f"desktopnn: {problem}", file=sys.stderr)
+    dispose(app, window)
+    return 0
 
 
 def _open_from_cli(window, args) -> bool:

@@ -74,6 +74,11 @@ class LessonTab(QWidget):
         """Wait until background work has finished (screenshots, tests, benchmarks)."""
         return True
 
+    def is_busy(self) -> bool:
+        """Whether results of the last change are still on their way (a coalesced edit not yet sent, a
+        worker still computing). Never blocks: slide export polls it from a timer instead of waiting."""
+        return False
+
     def shutdown(self) -> None:
         """Stop timers, workers and devices. Called once, before the window closes."""
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
-from PySide6.QtWidgets import QApplication, QProgressDialog, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QProgressBar, QProgressDialog, QScrollArea, QWidget
 
 from desktopnn.ui.animator.frames import GIF_BUDGET_BYTES, MP4_MISSING, frame_durations, mp4_encoder, qimage_to_rgb
 from desktopnn.ui.theme import make_palette, make_theme
@@ -30,6 +30,25 @@ PROJECTOR_SIZE = (1920, 1080)
 MAX_FRAMES = 600            # longer animations are sampled evenly
 FRAMES_PER_S = 2.0          # export speed: two steps a second, first and last frame held longer
 __all__ = ["PROJECTOR_SIZE", "ProjectorView", "render_projector", "AnimationExport", "MP4_MISSING", "mp4_encoder"]
+
+
+def progress_dialog(parent, text: str, steps: int, title: str, tip: str) -> tuple[QProgressDialog, QProgressBar]:
+    """A window-modal, cancellable progress dialog and its bar, shown at once.
+
+    Callers set the bar's value directly: QProgressDialog.setValue() runs processEvents() when the
+    dialog is modal, a nested event loop inside the timer slot that drives an export.
+    """
+    dlg = QProgressDialog(text, "Cancel", 0, steps, parent)
+    bar = QProgressBar(dlg)
+    dlg.setBar(bar)
+    bar.setRange(0, steps)
+    dlg.setWindowTitle(title)
+    dlg.setToolTip(tip)
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setAutoClose(False)
+    dlg.setAutoReset(False)
+    dlg.show()
+    return dlg, bar
 
 
 def _scroll_holder(tab: QWidget) -> QScrollArea | None:
@@ -288,12 +307,9 @@ class AnimationExport(QObject):
         self.runner.failed.connect(self._on_failed)
         self.runner.progressed.connect(self._on_progressed)
         self.job = self.runner.submit(job, self.frames, self.path, n, self.out_size, durations, **extra)
-        self.progress = QProgressDialog(f"Exporting {n} frames as {self.kind.upper()}…", "Cancel", 0, 2 * n,
-                                        self.window)
-        self.progress.setWindowTitle("Export animation")
-        self.progress.setToolTip("Frames are drawn at projector scale, then encoded in the background")
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(0)
+        self.progress, self.bar = progress_dialog(
+            self.window, f"Exporting {n} frames as {self.kind.upper()}…", 2 * n, "Export animation",
+            "Frames are drawn at projector scale, then encoded in the background")
         self.progress.canceled.connect(self.cancel)
         self.view.enter()
         self.running = True
@@ -322,8 +338,8 @@ class AnimationExport(QObject):
         if encoded is not None:
             self._encoded = encoded
         if self.progress is not None:
-            self.progress.setValue(min(self.progress.maximum() - 1,
-                                       self.next + round(getattr(self, "_encoded", 0.0) * len(self.indices))))
+            self.bar.setValue(min(self.bar.maximum() - 1,
+                                  self.next + round(getattr(self, "_encoded", 0.0) * len(self.indices))))
 
     def _restore(self) -> None:
         if self.view.active:

@@ -322,15 +322,15 @@ class WhyConvTab(LessonTab):
 
     def apply_scene(self, state: dict) -> None:
         from desktopnn.scenes import SceneError
-        from desktopnn.ui.lesson_scene import get_int, get_str
+        from desktopnn.ui.scene_fields import get_int, get_str
 
         if not isinstance(state, dict):
             raise SceneError("The scene's state for “Why convolution” is not a group of settings.")
-        source = get_str(state, "source", source_names()[0], source_names())
-        kernel = get_str(state, "kernel", KERNEL_CHOICES[0], KERNEL_CHOICES)
-        dx = get_int(state, "dx", 0, -MAX_SHIFT, MAX_SHIFT)
-        dy = get_int(state, "dy", 0, -MAX_SHIFT, MAX_SHIFT)
-        k = get_int(state, "kernels", 1, self.k_spin.minimum(), self.k_spin.maximum())
+        source = get_str(state, "source", default=source_names()[0], choices=source_names())
+        kernel = get_str(state, "kernel", default=KERNEL_CHOICES[0], choices=KERNEL_CHOICES)
+        dx = get_int(state, "dx", default=0, lo=-MAX_SHIFT, hi=MAX_SHIFT)
+        dy = get_int(state, "dy", default=0, lo=-MAX_SHIFT, hi=MAX_SHIFT)
+        k = get_int(state, "kernels", default=1, lo=self.k_spin.minimum(), hi=self.k_spin.maximum())
         for w in (self.source_combo, self.kernel_combo, self.k_spin):
             w.blockSignals(True)
         self.source_combo.setCurrentText(source)
@@ -344,6 +344,9 @@ class WhyConvTab(LessonTab):
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return self.runner.wait_idle(timeout)
+
+    def is_busy(self) -> bool:
+        return self.runner.busy
 
     def shutdown(self) -> None:
         self.runner.shutdown()

@@ -409,6 +409,9 @@ class AnimatorTab(PresenterMixin, LessonTab):
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return self.runner.wait_idle(timeout)
 
+    def is_busy(self) -> bool:
+        return self.runner.busy      # its own GIF/MP4 export; the play timer is an animation, not work
+
     def shutdown(self) -> None:
         self.timer.stop()
         self.runner.shutdown()

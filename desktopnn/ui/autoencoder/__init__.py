@@ -70,6 +70,9 @@ class AutoencoderTab(LessonTab):
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return self.images.wait_idle(timeout) and self.audio.wait_idle(timeout)
 
+    def is_busy(self) -> bool:
+        return self.images.is_busy() or self.audio.is_busy()
+
     # ---- issue 9: no animation to step or guess here; scenes ------------------------------------
     def scene_state(self) -> dict:
         from desktopnn.ui.autoencoder import scene

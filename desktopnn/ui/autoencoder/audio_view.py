@@ -231,6 +231,10 @@ class AudioView(QWidget):
         runners = (self._model_jobs, self._live, self.controls.loader, self.controls.trainer)
         return all([r.wait_idle(timeout) for r in runners])
 
+    def is_busy(self) -> bool:
+        """Loading, training or warming a model (the live stream itself never ends, so it does not count)."""
+        return any(r.busy for r in (self._model_jobs, self.controls.loader, self.controls.trainer))
+
     def shutdown(self) -> None:
         self._tick.stop()
         self.controls.shutdown()

@@ -359,5 +359,8 @@ class ImagesView(QWidget):
         runners = (self._trainer, self._loader, self._infer, self._decoder)
         return all([r.wait_idle(timeout) for r in runners])
 
+    def is_busy(self) -> bool:
+        return any(r.busy for r in (self._trainer, self._loader, self._infer, self._decoder))
+
     def shutdown(self) -> None:
         stop_runners((self._trainer, self._loader, self._infer, self._decoder), 0.3)

@@ -180,6 +180,9 @@ class ConvLabTab(PresenterMixin, LessonTab):
             if not ok or (not self._timer.isActive() and not self.runner.busy):
                 return ok
 
+    def is_busy(self) -> bool:
+        return self._timer.isActive() or self.runner.busy
+
     def shutdown(self) -> None:
         self._timer.stop()
         self.runner.shutdown()

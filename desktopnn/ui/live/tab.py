@@ -120,6 +120,10 @@ class LiveTab(LessonTab):
             self.runner.wait_idle(0.05)
         return self.runner.wait_idle(max(0.0, deadline - time.monotonic()))
 
+    def is_busy(self) -> bool:
+        """Streaming, and no frame drawn since the last change yet (the stream itself never idles)."""
+        return bool(self.input.active and not self.frozen and self.frames_drawn <= self._frames_mark)
+
     # ---- issue 9: live video has no steps; scenes (desktopnn.ui.live.scene) ----------------------
     def scene_state(self) -> dict:
         from desktopnn.ui.live import scene

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFi
                                QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from desktopnn.ui.export import MP4_MISSING, AnimationExport, mp4_encoder, render_projector, save_png
+from desktopnn.ui.slides import TIP as SLIDES_TIP, SlidesExport, navigator_items
 from desktopnn.workers import LatestJobRunner
 
 FILTERS = {"png": "PNG image (*.png)", "gif": "Animated GIF (*.gif)", "mp4": "MP4 video (*.mp4)"}
@@ -43,6 +44,8 @@ class ExportMenu(QObject):
                                     "(1920×1080 PNG), whatever the window's size and theme")
         self.act_gif = self._action("Animation as &GIF…", None, lambda: self.export_animation_dialog("gif"), "")
         self.act_mp4 = self._action("Animation as &MP4…", None, lambda: self.export_animation_dialog("mp4"), "")
+        self.slides: SlidesExport | None = None
+        self.act_slides = self._action("&Lesson as slides (PDF and PNGs)…", None, self.export_slides_dialog, SLIDES_TIP)
         shot = getattr(window, "act_shot", None)
         if shot is not None:             # the window-size screenshot (Ctrl+Shift+S) joins its siblings here
             file_menu.removeAction(shot)
@@ -141,6 +144,34 @@ class ExportMenu(QObject):
         self.active = export
         return export if export.start() else None
 
+    # ---- the lesson as slides ----------------------------------------------------------------------
+    def export_slides_dialog(self) -> None:
+        start = str(self.window.navigator.folder or "")
+        folder = QFileDialog.getExistingDirectory(self.window, "Export the lesson as slides into a folder", start)
+        if folder:
+            self.export_slides(folder)
+
+    def export_slides(self, folder, timeout_s: float | None = None) -> SlidesExport | None:
+        """Start exporting the navigator's lesson into ``folder``; None (and a notice) when it cannot start."""
+        if (self.slides is not None and self.slides.running) or (self.active is not None and self.active.running):
+            self.window.show_notice("An export is already running")
+            return None
+        if not hasattr(self, "_slides_runner"):
+            self._slides_runner = LatestJobRunner("export-slides", self)
+        if self._slides_runner.busy:            # a cancelled export still removing its staging folder
+            self.window.show_notice("The last slide export is still tidying up; try again in a moment")
+            return None
+        items, note = navigator_items(self.window)
+        extra = {} if timeout_s is None else {"timeout_s": timeout_s}
+        self.slides = SlidesExport(self.window, items, folder, self._slides_runner, note, **extra)
+        self.slides.done.connect(self._on_slides_done)
+        return self.slides if self.slides.start() else None
+
+    def _on_slides_done(self, message: str) -> None:
+        e = self.slides
+        box = e is not None and not e.cancelled and bool(e.skipped or e.notes or not e.ok)
+        self.window.scenes.tell(message, "Lesson as slides", box=box)
+
     def _animation_runner(self) -> LatestJobRunner:
         if not hasattr(self, "_anim_runner"):
             self._anim_runner = LatestJobRunner("export-animation", self)
@@ -149,6 +180,8 @@ class ExportMenu(QObject):
     def shutdown(self) -> None:
         if self.active is not None:
             self.active.cancel()
+        if self.slides is not None:
+            self.slides.shutdown()
         self.runner.shutdown(2.0)
         if hasattr(self, "_anim_runner"):
             self._anim_runner.shutdown(2.0)

@@ -256,6 +256,9 @@ class RnnTab(LessonTab):
             ok = r.wait_idle(max(0.05, deadline - time.monotonic())) and ok
         return ok
 
+    def is_busy(self) -> bool:
+        return any(r.busy for r in self.runners)
+
     def shutdown(self) -> None:
         if self._shut:
             return

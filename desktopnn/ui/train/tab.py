@@ -364,6 +364,9 @@ class TrainTab(TrainPresenter, LessonTab):
             QCoreApplication.processEvents()
         return ok
 
+    def is_busy(self) -> bool:
+        return any(r.busy for r in self.runners.values())
+
     def shutdown(self) -> None:
         if self.control is not None:
             self.control.stop()
