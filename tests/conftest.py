@@ -13,6 +13,12 @@ os.environ.setdefault("DESKTOPNN_DEVICE", "cpu")
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+# torch and torch._dynamo (which an optimizer's first step imports) load here, on the main thread,
+# once: two runs under heavy load segfaulted when the garbage collector ran on the main thread while
+# a training worker was importing torch._dynamo (the app imports it in its engine loader, see
+# desktopnn.ui.main_window._load_engine)
+import torch._dynamo  # noqa: E402,F401
+
 settings.register_profile("ci", deadline=None, max_examples=60, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci")

@@ -21,6 +21,11 @@ def _load_engine(device: str | None) -> tuple[str, str]:
     """Import torch and pick the device (runs in a worker, off the start-up path)."""
     from desktopnn.engine import device as dev
 
+    # an optimizer's first step imports torch._dynamo (~1.4 s, hundreds of modules); do it here, once,
+    # before any training worker: two runs saw a segfault when the main thread's garbage collector ran
+    # while a worker was importing it
+    import torch._dynamo  # noqa: F401
+
     problem = ""
     try:
         dev.set_device(device)
