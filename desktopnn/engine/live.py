@@ -328,6 +328,7 @@ def lut_rgba(lut: np.ndarray, fill=(0, 0, 0)) -> np.ndarray:
     table[:GAP, :3] = lut
     table[GAP, :3] = fill
     table[:, 3] = 255
+    table[GAP, 3] = 0     # the gaps are transparent: the view's own background shows, whatever the theme
     return table.view(np.uint32).ravel()
 
 

@@ -105,6 +105,11 @@ class ProjectorView:
                 w.setPalette(palette)
             with self.theme_swapped():
                 tab.apply_theme(self.theme)
+            # and again: apply_theme may set a widget's own style sheet (the conv lab's kernel cards),
+            # whose polish hands its children the application's palette again (white fields, white text)
+            for w in tab.findChildren(QWidget):
+                if w.palette() != palette:
+                    w.setPalette(palette)
         tab.resize(*self.size)
         _settle_layouts()
 

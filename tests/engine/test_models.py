@@ -208,12 +208,12 @@ def test_mosaic_for_odd_channel_counts(count):
     assert lay.tile_at(0, 12) is None if lay.cols > 1 else True   # a gap
 
 
-def test_colorize_paints_gaps_in_the_background_colour():
+def test_colorize_makes_gaps_transparent_in_the_background_colour():
     lut = np.stack([np.arange(256), 255 - np.arange(256), np.zeros(256)], 1).astype(np.uint8)
     idx = np.array([[0, 255, GAP]], np.uint16)
     rgba = colorize(idx, lut_rgba(lut, fill=(9, 8, 7)))
     assert rgba.shape == (1, 3, 4)
-    assert rgba[0].tolist() == [[0, 255, 0, 255], [255, 0, 0, 255], [9, 8, 7, 255]]
+    assert rgba[0].tolist() == [[0, 255, 0, 255], [255, 0, 0, 255], [9, 8, 7, 0]]   # the view's background shows
 
 
 def test_seven_maps_fill_two_rows():
