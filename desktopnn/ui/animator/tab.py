@@ -110,7 +110,8 @@ class AnimatorTab(PresenterMixin, LessonTab):
             stage.addWidget(w)
         stage.addWidget(self.grids, 1)
         self.predict_hint = predict_hint_label()
-        for w in (self.formula, self.error_label, self.predict_hint, self.step_heading, self.arithmetic):
+        # the step and its arithmetic come first: on a projector the hint below them may need scrolling
+        for w in (self.formula, self.error_label, self.step_heading, self.arithmetic, self.predict_hint):
             stage.addWidget(w)
         stage.addLayout(self._build_transport())
 
