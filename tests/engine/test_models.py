@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktopnn.engine.live import (GAP, KernelBankNetwork, NotesCNNNetwork, build_mosaic, colorize, lut_rgba,
-                                   mosaic_layout, normalise, resize_frame, run_frame)
+from desktopnn.engine.live import KernelBankNetwork, NotesCNNNetwork, resize_frame, run_frame
+from desktopnn.engine.mosaic import GAP, build_mosaic, colorize, lut_rgba, mosaic_layout, normalise
 from desktopnn.engine.models import (KerasExampleCNN, NotesCNN, center_crop, file_sha256, load_notes_cnn,
                                      shipped_weights, to_input)
 from desktopnn.engine.shapes import CLASS_NAMES, make_dataset

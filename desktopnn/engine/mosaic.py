@@ -1,0 +1,148 @@
+"""Feature maps tiled into one mosaic image, coloured through a lookup table (the Live tab, notes 2.2).
+
+One image instead of dozens of image items: 64 maps drew in 4.9 ms as a mosaic, 12.6 ms as items.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+NORMALISE = ("map", "layer")
+MOSAIC_BUDGET = 700_000      # pixels in the mosaic; larger layers are shown area-averaged
+
+
+@dataclass(frozen=True)
+class MosaicLayout:
+    """Where each of ``count`` tiles sits in the mosaic (row-major; the last row may be short)."""
+
+    count: int
+    rows: int
+    cols: int
+    tile_h: int
+    tile_w: int
+    gap: int
+
+    @property
+    def width(self) -> int:
+        return self.cols * self.tile_w + (self.cols - 1) * self.gap
+
+    @property
+    def height(self) -> int:
+        return self.rows * self.tile_h + (self.rows - 1) * self.gap
+
+    def origin(self, i: int) -> tuple[int, int]:
+        """Top-left (y, x) of tile ``i``."""
+        r, c = divmod(i, self.cols)
+        return r * (self.tile_h + self.gap), c * (self.tile_w + self.gap)
+
+    def tile_at(self, y: float, x: float) -> tuple[int, int, int] | None:
+        """(tile, row in tile, column in tile) under mosaic pixel (y, x); None on a gap or empty cell."""
+        if y < 0 or x < 0:
+            return None
+        r, ry = divmod(int(y), self.tile_h + self.gap)
+        c, cx = divmod(int(x), self.tile_w + self.gap)
+        if r >= self.rows or c >= self.cols or ry >= self.tile_h or cx >= self.tile_w:
+            return None
+        i = r * self.cols + c
+        return (i, ry, cx) if i < self.count else None
+
+
+def mosaic_layout(count: int, tile_h: int, tile_w: int, gap: int = 2, aspect: float = 1.5) -> MosaicLayout:
+    """The grid that shows ``count`` tiles largest in an area ``aspect`` (width/height) wide.
+
+    Fewer empty cells break ties, so 7 tiles become 4 + 3 rather than 3 + 3 + 1.
+    """
+    if count < 1:
+        raise ValueError("a mosaic needs at least one map")
+    best = None
+    for cols in range(1, count + 1):
+        rows = math.ceil(count / cols)
+        w = cols * tile_w + (cols - 1) * gap
+        h = rows * tile_h + (rows - 1) * gap
+        scale = min(aspect / w, 1.0 / h)
+        key = (round(scale * 1e6), -(rows * cols - count))
+        if best is None or key > best[0]:
+            best = (key, rows, cols)
+    _, rows, cols = best
+    return MosaicLayout(count, rows, cols, tile_h, tile_w, gap)
+
+
+def _ranges(maps: torch.Tensor, mode: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if mode not in NORMALISE:
+        raise ValueError(f"normalise per 'map' or per 'layer', not {mode!r}")
+    lo, hi = maps.amin(dim=(1, 2)), maps.amax(dim=(1, 2))   # (C,): fine on channels_last data too
+    if mode == "layer":
+        lo, hi = lo.min().expand_as(lo), hi.max().expand_as(hi)
+    return lo, hi
+
+
+def normalise(maps: torch.Tensor, mode: str = "map") -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(C, H, W)`` maps scaled to 0..1 per map or over the whole layer; also the lows and highs (C,)."""
+    lo, hi = _ranges(maps, mode)
+    span = torch.where(hi > lo, hi - lo, torch.ones_like(hi))
+    return (maps - lo[:, None, None]) / span[:, None, None], lo, hi
+
+
+def shrink(maps: torch.Tensor, factor: int) -> torch.Tensor:
+    """``(C, H, W)`` → ``(C, H // f, W // f)``: the mean of each f×f block (a partial last block is dropped).
+
+    Summing f² strided views is several times faster on channels_last data than ``avg_pool2d``.
+    """
+    if factor <= 1:
+        return maps
+    _c, h, w = maps.shape
+    th, tw = h // factor, w // factor
+    hw = maps.permute(1, 2, 0)                                   # (H, W, C): contiguous for NHWC activations
+    acc = None
+    for dy in range(factor):
+        for dx in range(factor):
+            part = hw[dy:dy + th * factor:factor, dx:dx + tw * factor:factor]
+            acc = part.clone() if acc is None else acc.add_(part)
+    return acc.div_(factor * factor).permute(2, 0, 1)
+
+
+GAP = 256   # index of the background colour in a mosaic (one past the colour map's 256 entries)
+
+
+def build_mosaic(maps: torch.Tensor, mode: str = "map", gap: int = 2, aspect: float = 1.5,
+                 budget: int = MOSAIC_BUDGET) -> tuple[np.ndarray, MosaicLayout, int, np.ndarray, np.ndarray]:
+    """Tile ``(C, H, W)`` maps into one uint16 index image: 0..255 on the maps, :data:`GAP` between them.
+
+    Returns (mosaic, layout, factor, lows, highs): ``factor`` is how many map pixels one tile pixel
+    averages (1 when the layer fits the budget). The lows and highs are those of the full maps.
+    """
+    c, h, w = maps.shape
+    factor = max(1, math.ceil(math.sqrt(c * h * w / budget)))
+    lo, hi = _ranges(maps, mode)
+    # averaging commutes with the linear scaling, so shrink first and scale the small tiles
+    small = shrink(maps, factor)
+    scale = 255.0 / torch.where(hi > lo, hi - lo, torch.ones_like(hi))
+    tiles = ((small - lo[:, None, None]) * scale[:, None, None]).round_().clamp_(0, 255)
+    u8 = tiles.to(torch.uint8).contiguous().cpu().numpy()          # (C, th, tw)
+    th, tw = u8.shape[1:]
+    layout = mosaic_layout(c, th, tw, gap, aspect)
+    out = np.full((layout.height, layout.width), GAP, np.uint16)
+    for i in range(c):
+        y, x = layout.origin(i)
+        out[y:y + th, x:x + tw] = u8[i]
+    return out, layout, factor, lo.cpu().numpy(), hi.cpu().numpy()
+
+
+def lut_rgba(lut: np.ndarray, fill=(0, 0, 0)) -> np.ndarray:
+    """A ``(256, 3)`` uint8 colour map plus the gap colour as 257 packed RGBA words (uint32)."""
+    table = np.empty((GAP + 1, 4), np.uint8)
+    table[:GAP, :3] = lut
+    table[GAP, :3] = fill
+    table[:, 3] = 255
+    table[GAP, 3] = 0     # the gaps are transparent: the view's own background shows, whatever the theme
+    return table.view(np.uint32).ravel()
+
+
+def colorize(index: np.ndarray, lut32: np.ndarray) -> np.ndarray:
+    """An index image (uint8, or uint16 with :data:`GAP`) through :func:`lut_rgba` → ``(H, W, 4)`` uint8."""
+    out = np.take(lut32, index)
+    return out.view(np.uint8).reshape(*index.shape, 4)
