@@ -130,6 +130,32 @@ def test_lesson_folder_walked_with_the_keys(qtbot, fake_tabs, tmp_path):
     dispose(app, w2)
 
 
+def test_the_clicker_walks_on_to_the_next_entry_when_a_view_has_no_steps(qtbot, fake_tabs, tmp_path):
+    folder = tmp_path / "tuesday"
+    folder.mkdir()
+    for name, tab, n in [("01-a", "counter", 1), ("02-b", "other", 2)]:
+        scenes.write(folder / f"{name}.dnnscene", Scene(tab=tab, state={"n": n}))
+    app = make_app()
+    w = build_window(app, settings=_settings(tmp_path))
+    nav, ctl = w.navigator, w.scenes
+    _show(qtbot, w)
+    w.presenter.forward()                 # no lesson entry open yet: the clicker only steps the view
+    assert nav.current is None and "Nothing to step forward" in w.statusBar().currentMessage()
+    nav.set_folder(folder)
+    qtbot.waitUntil(lambda: len(nav.folder_items) == 2, timeout=10000)
+    with qtbot.waitSignal(ctl.opened, timeout=10000):
+        nav.go(nav.folder_items[0])
+    w.current_tab().box.setFocus()        # a number box keeps its arrows, but PageDown is the clicker's
+    _key(qtbot, w, Qt.Key.Key_PageDown, Qt.KeyboardModifier.NoModifier, ctl.opened)
+    assert nav.current is nav.folder_items[1] and w.current_tab().name == "other"
+    assert w.current_tab().box.value() == 2
+    _key(qtbot, w, Qt.Key.Key_PageUp, Qt.KeyboardModifier.NoModifier, ctl.opened)
+    assert nav.current is nav.folder_items[0] and w.current_tab().name == "counter"
+    w.presenter.back()                    # the first entry: nowhere further back, and it says so
+    assert nav.current is nav.folder_items[0] and "first entry" in w.statusBar().currentMessage()
+    dispose(app, w)
+
+
 def test_broken_scene_in_folder_and_missing_folder(qtbot, fake_tabs, tmp_path):
     folder = tmp_path / "lesson"
     folder.mkdir()

@@ -7,8 +7,9 @@ on ``ShortcutOverride`` (so no window shortcut fires twice) and acted on at ``Ke
 focused widget needs (see :mod:`.keys`) are left to it.
 
 =====================  ===============================================================
-PageDown, Right        forward: reveal what is hidden (predict mode), else step +1
-PageUp, Left           back one step
+PageDown, Right        forward: reveal what is hidden (predict mode), else step +1; at the
+                       end of the view, the next entry of the lesson navigator
+PageUp, Left           back one step; at the start, the previous lesson entry
 B or .  (W)            blank the screen black (white); any key or click brings it back
 L  (Shift+L)           spotlight around the pointer (laser dot); [ ] or Ctrl+wheel: size
 Z                      zoom lens 2×–4× following the pointer; + − or Ctrl+wheel: power
@@ -135,13 +136,23 @@ class Presenter(QObject):
             return
         if self.predict_on and tab.supports_predict() and tab.reveal():
             return
-        if not tab.step(+1):
+        if not tab.step(+1) and not self._walk_lesson(+1):
             self._say(f"Nothing to step forward in “{tab.title}”")
 
     def back(self) -> None:
         tab = self._tab()
-        if tab is not None and not tab.step(-1):
+        if tab is not None and not tab.step(-1) and not self._walk_lesson(-1):
             self._say(f"Nothing to step back in “{tab.title}”")
+
+    def _walk_lesson(self, delta: int) -> bool:
+        """With a lesson entry open, the clicker goes on to the next (previous) entry when the view
+        has no more steps, so a prepared lesson is presented with the clicker alone. True when the
+        navigator took the key (it says so itself at the first or last entry)."""
+        nav = getattr(self.window, "navigator", None)
+        if nav is None or nav.current_entry() is None:
+            return False
+        nav.go_relative(delta)
+        return True
 
     def start_presenting(self) -> None:
         self.window.act_present.setChecked(True)
