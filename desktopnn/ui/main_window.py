@@ -22,9 +22,17 @@ def _load_engine(device: str | None) -> tuple[str, str]:
     from desktopnn.engine import device as dev
 
     # an optimizer's first step imports torch._dynamo (~1.4 s, hundreds of modules); do it here, once,
-    # before any training worker: two runs saw a segfault when the main thread's garbage collector ran
-    # while a worker was importing it
-    import torch._dynamo  # noqa: F401
+    # before any training worker: two test runs segfaulted when the main thread's cyclic garbage
+    # collector ran while a worker was importing it, so the collector pauses for this import
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import torch._dynamo  # noqa: F401
+    finally:
+        if was_enabled:
+            gc.enable()
 
     problem = ""
     try:
