@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from desktopnn.ui.conv_lab.common import style_axis
@@ -44,6 +44,12 @@ def style_plot(plot: pg.PlotWidget, theme: Theme, left: str = "", bottom: str = 
     css = {"color": theme.text, "font-size": f"{theme.text_px}px"}
     item.setLabel("left", left, **css)
     item.setLabel("bottom", bottom, **css)
+    # pyqtgraph sizes an axis from the tick font it measured last, so after a change to large
+    # presentation fonts the left title overlapped the tick labels: give it room for "-0.000", the
+    # gap and the rotated title explicitly
+    axis = item.getAxis("left")
+    ticks = QFontMetrics(theme.font(1.0 if theme.presentation else 0.85)).horizontalAdvance("-0.000")
+    axis.setWidth(ticks + max(4, theme.text_px // 3) + (round(theme.text_px * 1.6) if left else 0))
     item.showGrid(x=True, y=True, alpha=0.25)
     legend = item.legend
     if legend is not None:
