@@ -94,6 +94,13 @@ smoke_all() {  # smoke_all ROOT: ROOT "" = this machine; else a chroot with the 
   run screenshots --screenshot "$work/shots"      # every tab, normal and presentation
   local n; n=$(ls "$root$work/shots"/*.png 2>/dev/null | wc -l)
   [ "$n" -ge $((2 * tabs)) ] || { say "smoke: $n screenshots for $tabs tabs"; exit 1; }
+  # the bundled lesson scenes and the PDF writer: two of them as slides
+  mkdir -p "$root$work/lesson"
+  cp "$root${exe%/*}"/_internal/desktopnn/resources/lessons/2.7-max-pooling.dnnscene \
+     "$root${exe%/*}"/_internal/desktopnn/resources/lessons/4.3.5-simplernncell.dnnscene "$root$work/lesson/"
+  run slides --slides "$work/slides" --lesson "$work/lesson"
+  [ -s "$root$work/slides/slides.pdf" ] && [ "$(ls "$root$work/slides"/*.png | wc -l)" -eq 2 ] \
+    || { say "smoke: slides.pdf or its 2 PNGs missing"; exit 1; }
   # start-up time; the digits data (scikit-learn's files), demo audio (libsndfile), spectrograms, training
   run bench bench startup audio train --json
   say "bench: $(grep -o '"startup_s": [0-9.]*' "$root$work/bench.log"), $(grep -o '"samples_per_s": [0-9.]*' "$root$work/bench.log")"
