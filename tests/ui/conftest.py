@@ -39,6 +39,30 @@ def tab_factory(qtbot, app_ctx):
 
 
 @pytest.fixture
+def make_window(qtbot):
+    """``make_window(width, height)`` → the real main window on demo sources, shown at that size;
+    presentation mode off and the window disposed at teardown."""
+    from desktopnn.app import build_window, dispose, make_app
+
+    app, made = make_app(), []
+
+    def make(width: int, height: int, activate: bool = False):
+        w = build_window(app, demo=True, screen_height=1080)
+        w.resize(width, height)
+        w.show()
+        if activate:
+            w.activateWindow()
+        qtbot.waitExposed(w)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.ctx.themes.set_presentation(False)
+        dispose(app, w)
+
+
+@pytest.fixture
 def one_torch_thread():
     """torch on one thread for the test (tiny matrices: faster on a busy CI machine), then as it was."""
     import torch

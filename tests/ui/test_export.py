@@ -18,15 +18,8 @@ from lesson_fakes import FakeTab, add_fake_tab  # noqa: E402
 
 
 @pytest.fixture
-def window(qtbot):
-    app = make_app()
-    w = build_window(app, demo=True, screen_height=1080)
-    w.resize(1100, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.ctx.themes.set_presentation(False)
-    dispose(app, w)
+def window(make_window):
+    return make_window(1100, 700)
 
 
 @pytest.fixture

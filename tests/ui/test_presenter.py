@@ -18,16 +18,8 @@ K = Qt.Key
 
 
 @pytest.fixture
-def window(qtbot):
-    app = make_app()
-    w = build_window(app, demo=True, screen_height=1080)
-    w.resize(1280, 800)
-    w.show()
-    w.activateWindow()
-    qtbot.waitExposed(w)
-    yield w
-    w.ctx.themes.set_presentation(False)
-    dispose(app, w)
+def window(make_window):
+    return make_window(1280, 800, activate=True)
 
 
 @pytest.fixture

@@ -110,7 +110,7 @@ def test_clicker_dropout_passes_and_softmax_predict(qtbot, make_tab):
     assert dv.play.isChecked() and tab.current_frame() == 0
     assert not tab.step(-1)
     assert tab.step(1) and tab.current_frame() == 1
-    assert f"Pass 2 " in dv.title.text()
+    assert "Pass 2 " in dv.title.text()
     tab.show_frame(n - 1)
     assert not tab.step(1)
     # softmax: the clicker walks the test images; predict hides the probabilities, not the logits

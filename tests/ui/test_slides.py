@@ -9,7 +9,6 @@ from PIL import Image
 from PySide6.QtWidgets import QPushButton
 
 from desktopnn import scenes
-from desktopnn.app import build_window, dispose, make_app
 from desktopnn.scenes import Scene
 
 
@@ -19,15 +18,8 @@ def _pages(pdf) -> int:
 
 
 @pytest.fixture
-def window(qtbot):
-    app = make_app()
-    w = build_window(app, demo=True, screen_height=1080)
-    w.resize(1100, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.ctx.themes.set_presentation(False)
-    dispose(app, w)
+def window(make_window):
+    return make_window(1100, 700)
 
 
 def _save(folder, name, tab):
