@@ -24,9 +24,9 @@ def hidden_lines(lines: list[str], names: list[str], bias_text: str) -> list[str
     return out
 
 
-def predict_hint_label() -> QLabel:
+def predict_hint_label(text: str = PREDICT_HINT) -> QLabel:
     """The small "Predict: guess, then reveal" line a view shows while predict-before-reveal is on."""
-    label = QLabel(PREDICT_HINT)
+    label = QLabel(text)
     label.setStyleSheet("font-weight: bold;")   # no larger than the numbers the class is guessing
     label.setWordWrap(True)   # unwrapped, it widened the view past a projector's width
     label.setToolTip("Predict before reveal is on: each new value is hidden until you reveal it "

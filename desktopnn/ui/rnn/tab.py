@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
 
 from desktopnn.engine.rnn_memory import SEQUENCE_PRESETS, parse_sequence
 from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.rnn.cell_view import CellView
 from desktopnn.ui.rnn.forecast_view import ForecastView
 from desktopnn.ui.rnn import scene
@@ -105,11 +106,8 @@ class RnnTab(LessonTab):
         lay.addWidget(self.views, 1)
 
         # the arrows and a clicker's PageUp/PageDown reach step() through the main window (issue 9)
-        self.predict_hint = QLabel("Predict mode: guess the new h<sub>t</sub> and ŷ<sub>t</sub>, "
-                                   "then the forward key reveals them")
-        self.predict_hint.setProperty("role", "heading")
-        self.predict_hint.setWordWrap(True)
-        self.predict_hint.setVisible(False)
+        self.predict_hint = predict_hint_label("Predict mode: guess the new h<sub>t</sub> and ŷ<sub>t</sub>, "
+                                               "then the forward key reveals them")
         lay.insertWidget(1, self.predict_hint)
         self._scene_weights = None      # (items, hidden size, activation), weights: put in after training
         self._scene_bptt_step = None

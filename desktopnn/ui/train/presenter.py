@@ -7,8 +7,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
-
+from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.train import scene
 
 
@@ -18,11 +17,8 @@ class TrainPresenter:
     def _build_presenter(self) -> None:
         self._scene_plan = None
         self._predict_on = False
-        self.predict_hint = QLabel("Predict mode: guess the probabilities from the logits; the forward key "
-                                   "reveals them")
-        self.predict_hint.setProperty("role", "heading")
-        self.predict_hint.setWordWrap(True)
-        self.predict_hint.setVisible(False)
+        self.predict_hint = predict_hint_label("Predict mode: guess the probabilities from the logits; the "
+                                               "forward key reveals them")
         self.layout().insertWidget(1, self.predict_hint)
 
     # ---- clicker and export ------------------------------------------------------------------
