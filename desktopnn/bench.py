@@ -49,7 +49,7 @@ def bench_startup(runs: int = 3) -> dict:
 
 def bench_conv_lab() -> dict:
     """A 640×480 RGB image through 8 kernels, as the Convolution lab recomputes after a kernel edit."""
-    from desktopnn.engine.lab import bench_case
+    from desktopnn.engine.convolution.lab import bench_case
 
     run = bench_case()
     return {"conv_lab_recompute_ms": round(_median_ms(run), 2)}
@@ -71,9 +71,9 @@ def bench_train(epochs: int = 2) -> dict:
     the cache (downloaded from the Train tab), also 10 epochs of CIFAR-10 and the test accuracy reached."""
     from dataclasses import replace
 
-    from desktopnn.engine.cnn_model import notes_2_13
-    from desktopnn.engine.cnn_train import TrainConfig, build_model, evaluate, fit
-    from desktopnn.engine.datasets import cifar_from_archive, load_digits_dataset
+    from desktopnn.engine.cnn.layers import notes_2_13
+    from desktopnn.engine.cnn.train import TrainConfig, build_model, evaluate, fit
+    from desktopnn.engine.cnn.datasets import cifar_from_archive, load_digits_dataset
     from desktopnn.engine.device import device_label, get_device
     from desktopnn.settings import cache_dir
 

@@ -30,7 +30,7 @@ def frame(w: int, h: int) -> np.ndarray:
 
 def time_live(dev_name: str, key: str, size: tuple[int, int], n: int = 60) -> dict:
     from desktopnn.engine import device
-    from desktopnn.engine.live import make_network, run_frame
+    from desktopnn.engine.live.pipeline import make_network, run_frame
 
     device.set_device(dev_name)
 
@@ -53,8 +53,8 @@ def time_live(dev_name: str, key: str, size: tuple[int, int], n: int = 60) -> di
 def agreement() -> dict:
     import torch
 
-    from desktopnn.engine.conv import conv2d
-    from desktopnn.engine.live import make_network
+    from desktopnn.engine.convolution.conv import conv2d
+    from desktopnn.engine.live.pipeline import make_network
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 64, 80)).astype(np.float32)
@@ -75,7 +75,7 @@ def agreement() -> dict:
     out["notes_cnn_first_layer_max_abs_diff"] = float((a - b).abs().max())
     out["notes_cnn_first_layer_max_abs"] = float(a.abs().max())
     # after the live pipeline (inference mode) moved the model to CUDA, gradients must still work
-    from desktopnn.engine.live import run_frame
+    from desktopnn.engine.live.pipeline import run_frame
 
     device.set_device("cuda")
     run_frame(net, f, net.first_layer(), size=(64, 48))

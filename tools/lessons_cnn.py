@@ -24,7 +24,7 @@ from desktopnn import scenes  # noqa: E402
 
 def _lab(tab, section: str) -> None:
     """Notes 2–2.3 in the Convolution lab."""
-    from desktopnn.engine.kernels import KERNEL_PRESETS, Kernel
+    from desktopnn.engine.convolution.kernels import KERNEL_PRESETS, Kernel
 
     if section == "2.1":      # one neuron per line direction: horizontal, vertical, two diagonals
         tab.bank.set_kernels([KERNEL_PRESETS[n] for n in ("Sobel y", "Sobel x", "Diagonal ↗ (negative surround)",

@@ -1,6 +1,6 @@
 """Audio sources: the microphone (sounddevice/PortAudio), the bundled demo audio and audio files.
 
-Every source writes mono float32 samples into a :class:`~desktopnn.engine.audio.RingBuffer`; the view
+Every source writes mono float32 samples into a :class:`~desktopnn.engine.audio.config.RingBuffer`; the view
 reads what is new. The microphone's callback runs on PortAudio's thread and only copies into the ring
 (and counts overflows). Opening devices runs in a worker, so a slow sound server never freezes the
 window. Anything that goes wrong (no PortAudio library, no input device, a device that disappears)
@@ -15,7 +15,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from desktopnn.engine.ae_config import RingBuffer
+from desktopnn.engine.audio.config import RingBuffer
 from desktopnn.workers import LatestJobRunner
 
 RING_SECONDS = 30          # what a retrain on "the last seconds" can use

@@ -80,7 +80,7 @@ class DemoSource(FrameSource):
     # ---- the picture -------------------------------------------------------------------------
     def subject(self, index: int) -> str:
         """The shape near the centre of frame ``index`` (one of the notes CNN's classes)."""
-        from desktopnn.engine.shapes import CLASS_NAMES
+        from desktopnn.engine.cnn.shapes import CLASS_NAMES
 
         seg = index // SEGMENT
         order = np.random.default_rng((self.seed, 1)).permutation(len(CLASS_NAMES))
@@ -88,7 +88,7 @@ class DemoSource(FrameSource):
 
     def render(self, index: int) -> np.ndarray:
         """Frame ``index`` as ``(height, width, 3)`` uint8 (painted with QPainter: a few ms)."""
-        from desktopnn.engine.shapes import shape_polygon
+        from desktopnn.engine.cnn.shapes import shape_polygon
 
         w, h = self.size
         t = index / 30.0

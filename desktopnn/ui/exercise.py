@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from desktopnn.engine.exercise import ExerciseState
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.convolution.exercise import ExerciseState
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.exercise_scene import ExercisePresenter
 from desktopnn.ui.lesson_scene import hidden_lines, predict_hint_label

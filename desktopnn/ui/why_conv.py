@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QFrame, QGraphicsRectItem, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
-from desktopnn.engine.kernels import KERNEL_PRESETS
-from desktopnn.engine.shift import (CANVAS, KERNEL_CHOICES, MAX_SHIFT, ParamCounts, ShiftResult,
+from desktopnn.engine.convolution.kernels import KERNEL_PRESETS
+from desktopnn.engine.convolution.shift import (CANVAS, KERNEL_CHOICES, MAX_SHIFT, ParamCounts, ShiftResult,
                                     shift_demo, source_names)
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.grid import NumberGrid

@@ -10,7 +10,7 @@ def run(code: str) -> str:
 
 def test_engine_imports_no_qt():
     out = run("import sys, desktopnn.engine as e; e.conv2d; e.explain_conv; e.load_image;"
-              "import desktopnn.engine.lab, desktopnn.engine.padding, desktopnn.engine.kernels;"
+              "import desktopnn.engine.convolution.lab, desktopnn.engine.convolution.padding, desktopnn.engine.convolution.kernels;"
               "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in ('PySide6','shiboken6','pyqtgraph','superqt')}))")
     assert out.strip() == "[]"
 

@@ -126,7 +126,7 @@ def test_demo_stream_runs_in_real_time_and_loops(qtbot):
 
 
 def test_corrupt_audio_file_gives_a_clear_message(tmp_path):
-    from desktopnn.engine.audio_files import read_audio
+    from desktopnn.engine.audio.files import read_audio
 
     bad = tmp_path / "song.wav"
     bad.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk" + bytes(100))

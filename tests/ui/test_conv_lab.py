@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from desktopnn.engine.explain import explain_conv
+from desktopnn.engine.convolution.explain import explain_conv
 from desktopnn.engine.images import load_image, sample_images, to_grayscale
-from desktopnn.engine.kernels import EXERCISE_IMAGE, EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308
-from desktopnn.engine.lab import GRAYSCALE, REPLICATE
+from desktopnn.engine.convolution.kernels import EXERCISE_IMAGE, EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308
+from desktopnn.engine.convolution.lab import GRAYSCALE, REPLICATE
 
 LINE_308 = "0*-1 + 0*-1 + 0*1 + 0*0 + 156*1 + 155*-1 + 0*0 + 153*1 + 154*1 = 308"
 
@@ -30,7 +30,7 @@ def ref_conv(image, kernel, bias=0.0, stride=1, pad=(0, 0, 0, 0)) -> np.ndarray:
 @pytest.fixture(scope="module", autouse=True)
 def engine_loaded():
     """Import torch once, before the first tab, so no test waits on a worker importing it."""
-    from desktopnn.engine.conv import conv2d
+    from desktopnn.engine.convolution.conv import conv2d
 
     conv2d(np.ones((3, 3)), np.ones((2, 2)))
 

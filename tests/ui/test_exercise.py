@@ -5,11 +5,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
-from desktopnn.engine.explain import explain_conv
-from desktopnn.engine.kernels import EXERCISE
+from desktopnn.engine.convolution.explain import explain_conv
+from desktopnn.engine.convolution.kernels import EXERCISE
 from desktopnn.ui.exercise import ALL, ExerciseTab
 
-# typed in from notes 2.11, independently of desktopnn.engine.kernels
+# typed in from notes 2.11, independently of desktopnn.engine.convolution.kernels
 IMAGE = np.array([[23, 255, 40, 12, 4],
                   [21, 34, 200, 43, 200],
                   [160, 180, 17, 190, 80],

@@ -5,7 +5,7 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 
-from desktopnn.engine.rnn_memory import IRREGULAR, REGULAR
+from desktopnn.engine.rnn.memory import IRREGULAR, REGULAR
 from desktopnn.workers import live_runner_threads
 
 TRAIN_TIMEOUT = 120_000   # ms; training takes well under a second on an idle laptop

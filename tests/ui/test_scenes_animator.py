@@ -9,7 +9,7 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 from desktopnn import scenes
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.animator import AnimatorTab
 
 

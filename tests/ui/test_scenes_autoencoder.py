@@ -30,7 +30,7 @@ def settle(qtbot, tab, until, timeout=30.0):
 
 
 def test_round_trip_with_a_session_model(qtbot, make_tab):
-    from desktopnn.engine import autoencoder as AE
+    from desktopnn.engine.autoencoder import model as AE
 
     tab = make_tab()
     tab.activate()

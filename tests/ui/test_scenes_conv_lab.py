@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 
 from desktopnn import scenes
-from desktopnn.engine.explain import explain_conv, fmt_num
+from desktopnn.engine.convolution.explain import explain_conv, fmt_num
 from desktopnn.engine.images import load_image, sample_images
-from desktopnn.engine.kernels import EXERCISE_IMAGE, EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308
+from desktopnn.engine.convolution.kernels import EXERCISE_IMAGE, EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308
 
 from .test_conv_lab import ref_conv
 
 
 @pytest.fixture(scope="module", autouse=True)
 def engine_loaded():
-    from desktopnn.engine.conv import conv2d
+    from desktopnn.engine.convolution.conv import conv2d
 
     conv2d(np.ones((3, 3)), np.ones((2, 2)))
 

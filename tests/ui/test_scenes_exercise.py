@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from desktopnn import scenes
-from desktopnn.engine.explain import explain_conv, fmt_num
-from desktopnn.engine.kernels import EXERCISE
+from desktopnn.engine.convolution.explain import explain_conv, fmt_num
+from desktopnn.engine.convolution.kernels import EXERCISE
 from desktopnn.ui.exercise import ALL, ExerciseTab
 
 

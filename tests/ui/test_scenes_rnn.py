@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktopnn import scenes
-from desktopnn.engine.rnn_memory import DRESSES, IRREGULAR
+from desktopnn.engine.rnn.memory import DRESSES, IRREGULAR
 
 TRAIN_TIMEOUT = 120_000
 _TRAINED = {}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from desktopnn import scenes
-from desktopnn.engine.tensor_presets import run_preset
+from desktopnn.engine.tensors.presets import run_preset
 from desktopnn.ui.tensors import TensorsTab
 
 

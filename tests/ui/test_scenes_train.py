@@ -32,7 +32,7 @@ def make_tab(tab_factory):
 
 
 def softmax_of(model, image):
-    from desktopnn.engine.models import to_input
+    from desktopnn.engine.cnn.notes_cnn import to_input
 
     with torch.inference_mode():
         logits = model(to_input(image[None], torch.device("cpu")))[0].double()
@@ -136,7 +136,7 @@ LESSONS = {"1.1": "model", "1.2": "flatten", "2.8": "model", "2.9": "softmax", "
 
 
 def test_bundled_lesson_scenes(qtbot, make_tab):
-    from desktopnn.engine.cnn_model import notes_2_8, notes_2_13
+    from desktopnn.engine.cnn.layers import notes_2_8, notes_2_13
 
     contents = json.loads((scenes.lessons_dir() / "contents.json").read_text())
     entries = [e for e in contents["entries"] if e["tab"] == "train"]

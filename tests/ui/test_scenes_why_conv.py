@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from desktopnn import scenes
-from desktopnn.engine.kernels import KERNEL_PRESETS
-from desktopnn.engine.shift import KERNEL_CHOICES, ParamCounts, source_names
+from desktopnn.engine.convolution.kernels import KERNEL_PRESETS
+from desktopnn.engine.convolution.shift import KERNEL_CHOICES, ParamCounts, source_names
 from desktopnn.ui.why_conv import WhyConvTab
 
 

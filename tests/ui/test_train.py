@@ -126,7 +126,7 @@ def test_save_load_and_a_corrupt_file(tab, qtbot, tmp_path, monkeypatch):
     tab.wait_idle(30)
     assert tab.state.model is not before
     x = tab.state.dataset.x_test[:4]
-    from desktopnn.engine.cnn_train import predict_logits
+    from desktopnn.engine.cnn.train import predict_logits
 
     assert np.allclose(predict_logits(tab.state.model, x), predict_logits(before, x), atol=1e-6)
 
@@ -201,7 +201,7 @@ def test_presentation_mode_restyles_plots(tab):
 
 
 def test_cifar_offline_gives_a_message_and_keeps_the_data(tab, monkeypatch, tmp_path):
-    import desktopnn.engine.datasets as datasets
+    import desktopnn.engine.cnn.datasets as datasets
     from desktopnn.ui.train.data_view import CIFAR
 
     real = datasets.load_cifar10

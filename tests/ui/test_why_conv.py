@@ -5,8 +5,8 @@ import pytest
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
-from desktopnn.engine.kernels import KERNEL_PRESETS
-from desktopnn.engine.shift import (CANVAS, KERNEL_CHOICES, MAX_SHIFT, SHAPES, ParamCounts, place, shift_demo,
+from desktopnn.engine.convolution.kernels import KERNEL_PRESETS
+from desktopnn.engine.convolution.shift import (CANVAS, KERNEL_CHOICES, MAX_SHIFT, SHAPES, ParamCounts, place, shift_demo,
                                     source_object)
 from desktopnn.ui.why_conv import STEP, WhyConvTab
 from desktopnn.workers import live_runner_threads
@@ -63,7 +63,7 @@ def test_numpy_map_shifts_with_the_input(kernel, dx, dy):
 
 
 def test_every_source_and_detector_shifts_exactly():
-    from desktopnn.engine.shift import source_names
+    from desktopnn.engine.convolution.shift import source_names
     for source in source_names():
         for kernel in KERNEL_CHOICES:
             res = shift_demo(source, kernel, 9, -17)

@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import channel_names
+from desktopnn.engine.convolution.explain import channel_names
 from desktopnn.ui.animator.state import (MAX_CHANNELS, MAX_DILATION, MAX_INPUT, MAX_PAD, MAX_STRIDE, MAX_WINDOW,
                                          OP_TITLES, PAD_MODES, PRESETS, AnimatorState)
 from desktopnn.ui.grid import NumberGrid

@@ -15,8 +15,8 @@ import numpy as np
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 
-from desktopnn.engine.explain import channel_names, fmt_num
-from desktopnn.engine.steps import StepPlan
+from desktopnn.engine.convolution.explain import channel_names, fmt_num
+from desktopnn.engine.convolution.steps import StepPlan
 from desktopnn.ui.theme import Theme
 
 GIF_BUDGET_BYTES = 300_000_000   # Pillow keeps every GIF frame in memory until it writes the file

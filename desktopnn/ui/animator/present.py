@@ -5,7 +5,7 @@ convolution's sum or the pooled maximum), and scenes save and restore everything
 
 from __future__ import annotations
 
-from desktopnn.engine.explain import channel_names, fmt_num
+from desktopnn.engine.convolution.explain import channel_names, fmt_num
 
 
 class PresenterMixin:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktopnn.engine.steps import conv_steps, pool_steps
+from desktopnn.engine.convolution.steps import conv_steps, pool_steps
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.animator.state import (MAX_CHANNELS, MAX_DILATION, MAX_INPUT, MAX_PAD, MAX_STRIDE, MAX_WINDOW,
                                          OP_TITLES, PAD_MODES, PRESETS)

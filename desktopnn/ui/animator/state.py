@@ -1,7 +1,7 @@
 """The animator's state: the input, the operation and its parameters, the presets (notes 2.5–2.7).
 
 Qt-light (a QObject for the ``changed`` signal only), so tests can drive it without pixels. The
-step list itself comes from :mod:`desktopnn.engine.steps`; :func:`step_text` writes a step out for
+step list itself comes from :mod:`desktopnn.engine.convolution.steps`; :func:`step_text` writes a step out for
 the screen and the exported frames alike.
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from desktopnn.engine.explain import channel_names, fmt_num
-from desktopnn.engine.padding import axis_padding, check_dilation, check_stride
-from desktopnn.engine.steps import StepPlan, conv_steps, pool_steps, size_formula
+from desktopnn.engine.convolution.explain import channel_names, fmt_num
+from desktopnn.engine.convolution.padding import axis_padding, check_dilation, check_stride
+from desktopnn.engine.convolution.steps import StepPlan, conv_steps, pool_steps, size_formula
 
 MAX_INPUT = 16          # rows/columns of the input grid
 MAX_CHANNELS = 4

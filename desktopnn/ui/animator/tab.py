@@ -16,8 +16,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider,
                                QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import channel_names
-from desktopnn.engine.steps import StepPlan
+from desktopnn.engine.convolution.explain import channel_names
+from desktopnn.engine.convolution.steps import StepPlan
 from desktopnn.ui.animator.controls import ControlsPanel
 from desktopnn.ui.animator.frames import (MP4_MISSING, FrameSpec, export_gif, export_mp4, export_png,
                                           export_size, grid_views, mp4_encoder)

@@ -15,8 +15,9 @@ import numpy as np
 
 
 def _pure_compute_ms_per_s(seconds: float = 10.0) -> float:
-    from desktopnn.engine.audio import LiveProcessor, SpectrogramConfig, load_default_audio_model
-    from desktopnn.engine.audio_files import demo_audio
+    from desktopnn.engine.audio.config import SpectrogramConfig
+    from desktopnn.engine.audio.spectrogram import LiveProcessor, load_default_audio_model
+    from desktopnn.engine.audio.files import demo_audio
 
     cfg = SpectrogramConfig()
     x = demo_audio(cfg.sample_rate)[: int(seconds * cfg.sample_rate)]

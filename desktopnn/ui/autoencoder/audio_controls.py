@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QProgressBar, QPushButton, QSlider, QVBoxLayout, QWidget)
 
-from desktopnn.engine.ae_config import AUDIO_BOTTLENECKS, SpectrogramConfig
-from desktopnn.engine.audio_files import AUDIO_FILTER
+from desktopnn.engine.audio.config import AUDIO_BOTTLENECKS, SpectrogramConfig
+from desktopnn.engine.audio.files import AUDIO_FILTER
 from desktopnn.sources.audio import SAMPLE_RATES, ArrayAudioSource, AudioSource, MicrophoneSource, stop_playback
 from desktopnn.ui.autoencoder import audio_jobs as J
 from desktopnn.ui.autoencoder.widgets import stop_runners

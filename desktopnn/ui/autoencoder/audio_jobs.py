@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from desktopnn.engine.ae_config import RingBuffer, SpectrogramConfig
+from desktopnn.engine.audio.config import RingBuffer, SpectrogramConfig
 
 
 class Pipeline:
@@ -26,7 +26,7 @@ class Pipeline:
     def step(self) -> tuple:
         """(pipeline id, new columns, RMS level of the new samples)."""
         if self.processor is None:
-            from desktopnn.engine.audio import LiveProcessor
+            from desktopnn.engine.audio.spectrogram import LiveProcessor
 
             self.processor = LiveProcessor(self.cfg, self.model, self.mel_display)
         self.processor.model = self.model
@@ -40,7 +40,7 @@ class Pipeline:
 
 def warm_up(cfg: SpectrogramConfig, code_size: int):
     """Load the default spectrogram autoencoder and librosa's mel filters (librosa's first call is slow)."""
-    from desktopnn.engine.audio import load_default_audio_model, mel_filters
+    from desktopnn.engine.audio.spectrogram import load_default_audio_model, mel_filters
 
     model = load_default_audio_model(code_size)
     mel_filters(cfg.sample_rate, cfg.n_fft, cfg.n_mels, cfg.fmax)
@@ -60,7 +60,7 @@ def mel_band_ticks(cfg: SpectrogramConfig) -> list[tuple[float, str]]:
 
 
 def load_demo(sample_rate: int = 16000):
-    from desktopnn.engine.audio_files import demo_audio
+    from desktopnn.engine.audio.files import demo_audio
 
     return "demo", demo_audio(sample_rate), sample_rate
 
@@ -68,13 +68,13 @@ def load_demo(sample_rate: int = 16000):
 def load_file(path: str, sample_rate: int = 16000):
     from pathlib import Path
 
-    from desktopnn.engine.audio_files import read_audio
+    from desktopnn.engine.audio.files import read_audio
 
     return "file", read_audio(path, sample_rate), sample_rate, Path(path).name
 
 
 def retrain(ctx, signals: list[np.ndarray], cfg: SpectrogramConfig, code_size: int, epochs: int, what: str):
-    from desktopnn.engine.audio import train_spectrogram_ae
+    from desktopnn.engine.audio.spectrogram import train_spectrogram_ae
 
     model, hist = train_spectrogram_ae(signals, cfg, code_size, epochs=epochs, denoising=True,
                                        progress=lambda f, h: ctx.progress(f, list(h.train)))
@@ -83,13 +83,13 @@ def retrain(ctx, signals: list[np.ndarray], cfg: SpectrogramConfig, code_size: i
 
 def listen(clip: np.ndarray, cfg: SpectrogramConfig, model, noise_level: float, method: str, which: str):
     """Play the original (with the noise the autoencoder hears) or the reconstruction."""
-    from desktopnn.engine.audio import reconstruct_audio
+    from desktopnn.engine.audio.spectrogram import reconstruct_audio
     from desktopnn.sources.audio import play
 
     if which == "original":
         x = clip
         if noise_level > 0:
-            from desktopnn.engine.audio import noise_block
+            from desktopnn.engine.audio.spectrogram import noise_block
 
             x = clip + noise_block(len(clip), noise_level, np.random.default_rng(0))
         y = np.clip(x, -1, 1)

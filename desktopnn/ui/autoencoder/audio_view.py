@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktopnn.engine.ae_config import SpectrogramConfig
+from desktopnn.engine.audio.config import SpectrogramConfig
 from desktopnn.ui.autoencoder import audio_jobs as J
 from desktopnn.ui.autoencoder.audio_controls import AudioControls
 from desktopnn.ui.autoencoder.widgets import Heatmap, stop_runners

@@ -18,7 +18,7 @@ NOISE_ORDER = ["none", "gaussian", "salt_pepper", "masking"]
 
 def _load(code_size: int):
     """(model, codes of every digit, digits, shipped loss curves) for a bottleneck's default weights."""
-    from desktopnn.engine import autoencoder as AE
+    from desktopnn.engine.autoencoder import model as AE
 
     model = AE.load_default_image_model(code_size)
     d = AE.load_digits_data()
@@ -29,7 +29,7 @@ def _load(code_size: int):
 def _infer(model, clean: np.ndarray, noise: str, amount: float, seed: int):
     import torch
 
-    from desktopnn.engine import autoencoder as AE
+    from desktopnn.engine.autoencoder import model as AE
 
     g = torch.Generator().manual_seed(seed)
     noisy = AE.add_noise(torch.as_tensor(clean[None]), noise, amount, g).numpy()
@@ -38,13 +38,13 @@ def _infer(model, clean: np.ndarray, noise: str, amount: float, seed: int):
 
 
 def _decode(model, x: float, y: float):
-    from desktopnn.engine import autoencoder as AE
+    from desktopnn.engine.autoencoder import model as AE
 
     return AE.decode(model, np.array([[x, y]], np.float32))[0]
 
 
 def _train(ctx, code_size: int, epochs: int, noise: str, amount: float):
-    from desktopnn.engine import autoencoder as AE
+    from desktopnn.engine.autoencoder import model as AE
 
     d = AE.load_digits_data()
     model = AE.Autoencoder(code_size=code_size)
@@ -55,14 +55,14 @@ def _train(ctx, code_size: int, epochs: int, noise: str, amount: float):
 
 def _restore(model, history):
     """A model from a scene (issue 9): the codes of every digit for the plane, off the UI thread."""
-    from desktopnn.engine import autoencoder as AE
+    from desktopnn.engine.autoencoder import model as AE
 
     d = AE.load_digits_data()
     return "restored", model, AE.encode(model, d.flat), d, history
 
 
 def _transfer(ctx, model, per_class: int, epochs: int):
-    from desktopnn.engine import autoencoder as AE
+    from desktopnn.engine.autoencoder import model as AE
 
     return "transfer", AE.transfer_compare(model, labels_per_class=per_class, epochs=epochs,
                                            progress=lambda f, _p: ctx.progress(f))
@@ -150,7 +150,7 @@ class ImagesView(QWidget):
         self.sample.valueChanged.connect(self.refresh)
         nform.addRow("Digit no.", self.sample)
         self.noise = QComboBox()
-        from desktopnn.engine.ae_config import NOISE_LABELS
+        from desktopnn.engine.autoencoder.config import NOISE_LABELS
 
         for key in NOISE_ORDER:
             self.noise.addItem(NOISE_LABELS[key], key)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from desktopnn.engine.ae_config import AUDIO_BOTTLENECKS
+from desktopnn.engine.audio.config import AUDIO_BOTTLENECKS
 from desktopnn.scenes import SceneError
 from desktopnn.sources.audio import SAMPLE_RATES
 from desktopnn.ui.autoencoder.audio_controls import DEMO, FILE, MIC
@@ -90,7 +90,7 @@ def check(tab, state) -> dict:
 def _model(t: dict):
     import torch
 
-    from desktopnn.engine.autoencoder import Autoencoder
+    from desktopnn.engine.autoencoder.model import Autoencoder
 
     shape = get_dict(t, "shape", default={}, what="autoencoder's shape")
     n_in = get_int(shape, "n_in", default=64, lo=1, hi=4096, what="autoencoder's input size")

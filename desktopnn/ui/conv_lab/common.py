@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLayout, QSizePolicy, QWidget
 
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.theme import Theme
 
 MAX_VALUE_LABELS = 400   # text items drawn at most, however far the view is zoomed out

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from desktopnn.engine.explain import ConvExplanation, explain_conv, fmt_num
-from desktopnn.engine.lab import LabResult
+from desktopnn.engine.convolution.explain import ConvExplanation, explain_conv, fmt_num
+from desktopnn.engine.convolution.lab import LabResult
 from desktopnn.ui.lesson_scene import hidden_lines
 from desktopnn.ui.theme import Theme
 

@@ -13,9 +13,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import channel_names
+from desktopnn.engine.convolution.explain import channel_names
 from desktopnn.engine.images import load_image, sample_images, to_grayscale
-from desktopnn.engine.kernels import EXERCISE_IMAGE, NOTES_308
+from desktopnn.engine.convolution.kernels import EXERCISE_IMAGE, NOTES_308
 from desktopnn.ui.conv_lab.common import PixelValues, compact_combo, flow_widget
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme

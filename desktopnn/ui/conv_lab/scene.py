@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from desktopnn.engine.images import load_image
-from desktopnn.engine.kernels import KERNEL_PRESETS, Kernel
-from desktopnn.engine.lab import GRAYSCALE, REPLICATE, fit_depth
-from desktopnn.engine.padding import output_shape
+from desktopnn.engine.convolution.kernels import KERNEL_PRESETS, Kernel
+from desktopnn.engine.convolution.lab import GRAYSCALE, REPLICATE, fit_depth
+from desktopnn.engine.convolution.padding import output_shape
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.conv_lab.common import COLORMAPS
 from desktopnn.ui.conv_lab.input_panel import GRID_PRESETS, MAX_GRID, MAX_PHOTO_SIDE, OWN_GRID

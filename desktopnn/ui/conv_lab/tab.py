@@ -1,8 +1,8 @@
 """The Convolution lab: kernels slide over an image and each one makes a feature map (notes 2.1–2.3).
 
 The tab wires three panels (input, kernel bank, feature maps) and an explanation of any output cell,
-written out per channel, summed, plus bias, by :func:`desktopnn.engine.explain.explain_conv`. Every
-recompute runs in a worker through :func:`desktopnn.engine.lab.recompute`, coalesced by a single-shot
+written out per channel, summed, plus bias, by :func:`desktopnn.engine.convolution.explain.explain_conv`. Every
+recompute runs in a worker through :func:`desktopnn.engine.convolution.lab.recompute`, coalesced by a single-shot
 timer so that typing and dragging stay smooth; the result slot only updates images and text.
 """
 
@@ -15,10 +15,10 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
                                QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import fmt_num
-from desktopnn.engine.kernels import KERNEL_PRESETS, NOTES_308
-from desktopnn.engine.lab import GRAYSCALE, REPLICATE, LabResult, recompute
-from desktopnn.engine.padding import resolve_padding
+from desktopnn.engine.convolution.explain import fmt_num
+from desktopnn.engine.convolution.kernels import KERNEL_PRESETS, NOTES_308
+from desktopnn.engine.convolution.lab import GRAYSCALE, REPLICATE, LabResult, recompute
+from desktopnn.engine.convolution.padding import resolve_padding
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.conv_lab.common import COLORMAPS, compact_combo, flow_widget
 from desktopnn.ui.conv_lab.explain_panel import ExplainPanel
@@ -358,7 +358,7 @@ class ConvLabTab(PresenterMixin, LessonTab):
         if res is None:
             return
         k, r, c = self.current_cell() or (0, 0, 0)
-        from desktopnn.engine.explain import explain_conv
+        from desktopnn.engine.convolution.explain import explain_conv
 
         ex = explain_conv(res.image, res.kernels[k], res.biases[k], r, c, stride=res.stride, padding=res.padding)
         centre_r, centre_c = (int(np.clip(ex.cells[..., i].mean(), 0, res.image.shape[i] - 1)) for i in (0, 1))

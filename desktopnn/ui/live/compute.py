@@ -52,7 +52,7 @@ class LiveComputer:
         with self._lock:
             net = self._nets.get(key)
         if net is None:
-            from desktopnn.engine.live import make_network
+            from desktopnn.engine.live.pipeline import make_network
 
             net = make_network(key)      # may raise ValueError (damaged weights): reported by the worker
             with self._lock:
@@ -69,7 +69,7 @@ class LiveComputer:
 
         ``ctx`` is the runner's JobContext: a shutdown or a newer frame's cancel stops between stages.
         """
-        from desktopnn.engine.live import run_frame
+        from desktopnn.engine.live.pipeline import run_frame
 
         net = self._get(params.network)
         ctx.check()

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.rnn.state import RnnState, font, style_plot
 from desktopnn.ui.theme import Theme

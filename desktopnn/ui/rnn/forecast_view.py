@@ -8,20 +8,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.rnn.state import style_plot
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
 
 
 def forecast_job(ctx, series, window, epochs):
-    from desktopnn.engine.rnn_forecast import train_forecaster
+    from desktopnn.engine.rnn.forecast import train_forecaster
 
     return train_forecaster(series, window=window, epochs=epochs, progress=lambda f: ctx.progress(f))
 
 
 def load_job(path):
-    from desktopnn.engine.rnn_forecast import load_series_csv
+    from desktopnn.engine.rnn.forecast import load_series_csv
 
     return load_series_csv(path)
 
@@ -112,7 +112,7 @@ class ForecastView(QWidget):
 
     # ---- data ----------------------------------------------------------------------------------
     def use_generated(self) -> None:
-        from desktopnn.engine.rnn_forecast import seasonal_series
+        from desktopnn.engine.rnn.forecast import seasonal_series
 
         self.set_series(seasonal_series(n=240, period=self.period.value(), noise=self.noise.value()),
                         f"generated series (season of {self.period.value()} steps)")

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from desktopnn.engine.rnn_memory import ambiguous_items
+from desktopnn.engine.rnn.memory import ambiguous_items
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.rnn.draw import SequenceStrip
 from desktopnn.ui.rnn.state import RnnState
@@ -112,7 +112,7 @@ class MemoryView(QWidget):
 
     def _set_onehot(self, vocab) -> None:
         if vocab is None:
-            from desktopnn.engine.rnn_memory import vocabulary
+            from desktopnn.engine.rnn.memory import vocabulary
 
             vocab = vocabulary(self.state.items)
         self.onehot.set_values(np.eye(len(vocab)))

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from desktopnn.engine.rnn_memory import SEQUENCE_PRESETS, parse_sequence, vocabulary
+from desktopnn.engine.rnn.memory import SEQUENCE_PRESETS, parse_sequence, vocabulary
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.scene_fields import (decode_state_dict, get_bool, get_choice, get_dict, get_int, get_number,
                                        need_dict)
@@ -146,8 +146,8 @@ def with_weights(result, weights: dict):
     """A trained MemoryResult whose RNN has the scene's weights (its predictions and accuracy follow)."""
     import torch
 
-    from desktopnn.engine.rnn import SimpleRNN
-    from desktopnn.engine.rnn_memory import _accuracy
+    from desktopnn.engine.rnn.cell import SimpleRNN
+    from desktopnn.engine.rnn.memory import _accuracy
 
     t = {k: torch.as_tensor(np.asarray(v, np.float64)) for k, v in weights.items()}
     net = SimpleRNN(t["W_hx"], t["W_hh"], t["b_h"], t["W_hy"], t["b_y"], activation=result.activation)

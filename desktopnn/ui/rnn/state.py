@@ -65,7 +65,7 @@ class RnnState(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        from desktopnn.engine.rnn_memory import IRREGULAR
+        from desktopnn.engine.rnn.memory import IRREGULAR
 
         self.items: list[str] = list(IRREGULAR)
         self.preset = "irregular"
@@ -140,7 +140,7 @@ def train_job(ctx, items, hidden_size, activation):
     """Runs in the worker: train the FFNN and the RNN, then unroll the RNN once for the views."""
     import torch
 
-    from desktopnn.engine.rnn_memory import train_memory
+    from desktopnn.engine.rnn.memory import train_memory
 
     result = train_memory(items, hidden_size, activation, progress=lambda f: ctx.progress(f))
     with torch.no_grad():

@@ -7,7 +7,7 @@ import time
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from desktopnn.engine.rnn_memory import SEQUENCE_PRESETS, parse_sequence
+from desktopnn.engine.rnn.memory import SEQUENCE_PRESETS, parse_sequence
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.rnn.cell_view import CellView

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.rnn.state import RnnState, style_plot
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
@@ -18,7 +18,7 @@ from desktopnn.workers import LatestJobRunner
 
 def bptt_job(model, xs, targets, loss: str, window: int | None, scale: float):
     """Worker: back-propagate through the (W_hh-scaled) network."""
-    from desktopnn.engine.rnn import bptt
+    from desktopnn.engine.rnn.cell import bptt
 
     return bptt(model.detached(W_hh_scale=scale), xs, targets, loss=loss, window=window)
 

@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QPushButton, QScrollArea, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from desktopnn.engine.tensor_presets import run_preset, tensor_preset
-from desktopnn.engine.tensor_shapes import fmt_shape
-from desktopnn.engine.tensors import (TensorExprError, describe_index, evaluate, format_numpy, format_value, selection,
+from desktopnn.engine.tensors.presets import run_preset, tensor_preset
+from desktopnn.engine.tensors.shapes import fmt_shape
+from desktopnn.engine.tensors.expr import (TensorExprError, describe_index, evaluate, format_numpy, format_value, selection,
                                       tf_dtype)
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.tensors.canvas import Block, TensorCanvas

@@ -13,8 +13,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
-from desktopnn.engine.explain import fmt_num
-from desktopnn.engine.tensor_shapes import fmt_shape
+from desktopnn.engine.convolution.explain import fmt_num
+from desktopnn.engine.tensors.shapes import fmt_shape
 from desktopnn.ui.tensors.layout import Block, block_geometry
 from desktopnn.ui.theme import Theme, make_theme
 

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QVBoxLayout,
                                QWidget)
 
-from desktopnn.engine.explain import fmt_num
-from desktopnn.engine.tensor_shapes import fmt_shape, transpose_order
+from desktopnn.engine.convolution.explain import fmt_num
+from desktopnn.engine.tensors.shapes import fmt_shape, transpose_order
 from desktopnn.ui.tensors.canvas import Block, TensorCanvas, scrolled
 from desktopnn.ui.theme import Theme
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
-from desktopnn.engine.tensor_presets import TENSOR_PRESETS, TensorPreset
-from desktopnn.engine.tensor_shapes import aligned_table, broadcast_stages, fmt_shape
+from desktopnn.engine.tensors.presets import TENSOR_PRESETS, TensorPreset
+from desktopnn.engine.tensors.shapes import aligned_table, broadcast_stages, fmt_shape
 from desktopnn.ui.tensors.canvas import Block, TensorCanvas, scrolled
 from desktopnn.ui.theme import Theme
 

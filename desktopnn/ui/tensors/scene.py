@@ -22,8 +22,8 @@ import re
 
 import numpy as np
 
-from desktopnn.engine.tensor_presets import TENSOR_PRESETS, run_preset
-from desktopnn.engine.tensor_shapes import broadcast_stages
+from desktopnn.engine.tensors.presets import TENSOR_PRESETS, run_preset
+from desktopnn.engine.tensors.shapes import broadcast_stages
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.scene_fields import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
 

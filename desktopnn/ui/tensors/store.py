@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from desktopnn.engine.tensor_shapes import fmt_product, fmt_shape
-from desktopnn.engine.tensors import TensorExprError, evaluate
+from desktopnn.engine.tensors.shapes import fmt_product, fmt_shape
+from desktopnn.engine.tensors.expr import TensorExprError, evaluate
 
 MAX_RANK = 4
 MAX_AXIS = 12

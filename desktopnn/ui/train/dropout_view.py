@@ -2,7 +2,7 @@
 
 In training mode every pass drops a different random set of units (crossed out) and scales the kept
 ones by 1/(1 − rate); in inference mode nothing is dropped. The passes are computed by torch's own
-``F.dropout`` in :func:`desktopnn.engine.cnn_inside.dropout_passes`; a timer walks through them.
+``F.dropout`` in :func:`desktopnn.engine.cnn.inside.dropout_passes`; a timer walks through them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QHBoxLayout, QPushButton, QRadioButton,
                                QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
-from desktopnn.engine.cnn_inside import dropout_passes
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.cnn.inside import dropout_passes
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.theme import Theme, make_theme
 from desktopnn.ui.train.common import heading, note
 

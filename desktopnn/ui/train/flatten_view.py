@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from desktopnn.engine.cnn_inside import neighbour_indices, pixel_permutation, shuffle_pixels
+from desktopnn.engine.cnn.inside import neighbour_indices, pixel_permutation, shuffle_pixels
 from desktopnn.ui.theme import Theme, make_theme
 from desktopnn.ui.train.common import ImageView, heading, note, pen, style_plot
 
@@ -171,7 +171,7 @@ class FlattenView(QWidget):
     # ---- the image and its vector ---------------------------------------------------------------
     def set_source(self, image: np.ndarray) -> None:
         """A dataset image ``(H, W, 3)``: shown grey at the chosen size, and in the shuffle example."""
-        from desktopnn.engine.datasets import resize_rgb
+        from desktopnn.engine.cnn.datasets import resize_rgb
 
         self._source = np.asarray(image)
         self._rebuild()
@@ -181,7 +181,7 @@ class FlattenView(QWidget):
         self.shuffled.set_image(shuffle_pixels(img[None], perm)[0])
 
     def _rebuild(self) -> None:
-        from desktopnn.engine.datasets import resize_rgb
+        from desktopnn.engine.cnn.datasets import resize_rgb
 
         side = SIDES[self.side.currentText()]
         self._image = resize_rgb(self._source, side)[:, :, 0]

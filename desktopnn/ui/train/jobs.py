@@ -29,8 +29,8 @@ def demo_photos() -> dict:
 
 def startup(ctx):
     """The offline digits, the shipped model trained on them, and the photos the demo camera looks at."""
-    from desktopnn.engine.cnn_train import shipped_digits_model
-    from desktopnn.engine.datasets import load_digits_dataset
+    from desktopnn.engine.cnn.train import shipped_digits_model
+    from desktopnn.engine.cnn.datasets import load_digits_dataset
 
     photos = demo_photos()
     ctx.check()
@@ -44,21 +44,21 @@ def startup(ctx):
 
 
 def digits(ctx):
-    from desktopnn.engine.datasets import load_digits_dataset
+    from desktopnn.engine.cnn.datasets import load_digits_dataset
 
     ctx.progress(-1.0, ("", "reading scikit-learn's digits…"))
     return load_digits_dataset()
 
 
 def shapes(ctx):
-    from desktopnn.engine.datasets import load_shapes_dataset
+    from desktopnn.engine.cnn.datasets import load_shapes_dataset
 
     ctx.progress(-1.0, ("", "drawing 3,000 shapes…"))
     return load_shapes_dataset()
 
 
 def cifar(ctx):
-    from desktopnn.engine.datasets import load_cifar10
+    from desktopnn.engine.cnn.datasets import load_cifar10
     from desktopnn.engine.download import DownloadStopped
 
     def report(fraction, text):
@@ -72,25 +72,25 @@ def cifar(ctx):
 
 
 def folder(ctx, path):
-    from desktopnn.engine.datasets import load_folder
+    from desktopnn.engine.cnn.datasets import load_folder
 
     return load_folder(path, progress=lambda f: ctx.progress(f, (f, f"reading images… {f:.0%}")))
 
 
 def captured(captures):
-    from desktopnn.engine.datasets import from_captures
+    from desktopnn.engine.cnn.datasets import from_captures
 
     return from_captures(captures)
 
 
 def shipped_model():
-    from desktopnn.engine.cnn_train import shipped_digits_model
+    from desktopnn.engine.cnn.train import shipped_digits_model
 
     return shipped_digits_model()[0]
 
 
 def save(model, path):
-    from desktopnn.engine.cnn_train import save_model
+    from desktopnn.engine.cnn.train import save_model
 
     try:
         return save_model(model, path)
@@ -99,14 +99,14 @@ def save(model, path):
 
 
 def load(path):
-    from desktopnn.engine.cnn_train import load_model
+    from desktopnn.engine.cnn.train import load_model
 
     return load_model(path)
 
 
 def train(ctx, model, dataset, config, control):
     """model.fit in the worker, then model.evaluate on the test images."""
-    from desktopnn.engine.cnn_train import evaluate, fit
+    from desktopnn.engine.cnn.train import evaluate, fit
 
     result = fit(model, dataset, config, control=control, device=get_device(),
                  report=lambda f, hist: ctx.progress(f, hist.copy()), alive=ctx.check)
@@ -114,15 +114,15 @@ def train(ctx, model, dataset, config, control):
 
 
 def evaluate(model, dataset):
-    from desktopnn.engine.cnn_train import evaluate as ev
+    from desktopnn.engine.cnn.train import evaluate as ev
 
     return ev(model, dataset.x_test, dataset.y_test)
 
 
 def shuffle(ctx, dataset, epochs):
     """The pixel-shuffle experiment on ``dataset`` (None: the ten drawn shapes, generated here)."""
-    from desktopnn.engine.cnn_inside import shuffle_experiment
-    from desktopnn.engine.datasets import load_shapes_dataset
+    from desktopnn.engine.cnn.inside import shuffle_experiment
+    from desktopnn.engine.cnn.datasets import load_shapes_dataset
 
     if dataset is None:
         ctx.progress(0.0, {})
@@ -136,8 +136,8 @@ def predict(model, image, path=None):
     """``(image shown, SoftmaxSteps)`` for an array or an image file."""
     import numpy as np
 
-    from desktopnn.engine.cnn_inside import predict_steps
-    from desktopnn.engine.datasets import resize_rgb
+    from desktopnn.engine.cnn.inside import predict_steps
+    from desktopnn.engine.cnn.datasets import resize_rgb
     from desktopnn.engine.images import load_image
 
     if path is not None:

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView,
                                QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from desktopnn.engine.cnn_model import KERAS_TYPES, PRESETS, Layer, plan
+from desktopnn.engine.cnn.layers import KERAS_TYPES, PRESETS, Layer, plan
 from desktopnn.ui.theme import Theme
 from desktopnn.ui.train.common import heading, note
 

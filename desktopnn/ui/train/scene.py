@@ -13,8 +13,8 @@ from dataclasses import fields
 
 import numpy as np
 
-from desktopnn.engine.cnn_model import KINDS, PRESETS, Layer, notes_2_13, plan, with_classes
-from desktopnn.engine.cnn_train import OPTIMIZERS
+from desktopnn.engine.cnn.layers import KINDS, PRESETS, Layer, notes_2_13, plan, with_classes
+from desktopnn.engine.cnn.train import OPTIMIZERS
 from desktopnn.scenes import SceneError
 from desktopnn.ui.scene_fields import (decode_state_dict, encode_state_dict, get_bool, get_choice, get_dict,
                                        get_int, get_number, get_str, need_dict)
@@ -144,7 +144,7 @@ def _model(t: dict):
     """The saved model rebuilt and loaded (a SceneError names what is wrong)."""
     import torch
 
-    from desktopnn.engine.cnn_model import SequentialCNN
+    from desktopnn.engine.cnn.layers import SequentialCNN
 
     layers = _layers(t.get("layers"), "trained model's layers")
     shape = t.get("input_shape")

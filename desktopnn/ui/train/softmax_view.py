@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from desktopnn.engine.explain import fmt_num
+from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.theme import Theme
 from desktopnn.ui.train.common import ImageView, heading, note, style_plot
 

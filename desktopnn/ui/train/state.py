@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from desktopnn.engine.cnn_model import Layer, notes_2_13, with_classes
+from desktopnn.engine.cnn.layers import Layer, notes_2_13, with_classes
 
 
 class TrainState(QObject):

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from desktopnn.engine.cnn_model import with_classes
+from desktopnn.engine.cnn.layers import with_classes
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.theme import Theme
 from desktopnn.ui.train import jobs, scene
@@ -198,7 +198,7 @@ class TrainTab(TrainPresenter, LessonTab):
 
     # ---- model -----------------------------------------------------------------------------
     def build_fresh_model(self) -> None:
-        from desktopnn.engine.cnn_train import build_model
+        from desktopnn.engine.cnn.train import build_model
 
         ds = self.state.dataset
         if ds is None:
@@ -245,7 +245,7 @@ class TrainTab(TrainPresenter, LessonTab):
 
     # ---- training --------------------------------------------------------------------------
     def start_training(self, config, resume: bool = False) -> None:
-        from desktopnn.engine.cnn_train import TrainControl
+        from desktopnn.engine.cnn.train import TrainControl
 
         st = self.state
         if st.dataset is None or self.runners["fit"].busy:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from desktopnn.engine.cnn_train import OPTIMIZERS, TrainConfig
+from desktopnn.engine.cnn.train import OPTIMIZERS, TrainConfig
 from desktopnn.ui.theme import Theme
 from desktopnn.ui.train.common import note, pen, style_plot
 
