@@ -1,3 +1,3 @@
-from desktopnn.app import main
+from desktopnn.cli import main
 
 raise SystemExit(main())

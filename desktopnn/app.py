@@ -106,10 +106,6 @@ def dispose(app, window) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "bench":
-        from desktopnn import bench
-
-        return bench.main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.lesson and not args.slides:

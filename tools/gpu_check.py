@@ -96,7 +96,7 @@ def main() -> int:
         for size in ((320, 240), (640, 480), (1280, 720)):
             for dev in ("cuda", "cpu"):
                 print(json.dumps(time_live(dev, key, size)), flush=True)
-    from desktopnn.bench import bench_train
+    from desktopnn.bench.run import bench_train
     from desktopnn.engine import device
 
     device.set_device("cuda")

@@ -58,7 +58,7 @@ def _why(tab, section: str) -> None:
 
 def _exercise(tab, section: str) -> None:
     """Notes 2.11: all four kernels of the exercise, nothing answered yet."""
-    from desktopnn.ui.exercise import ALL
+    from desktopnn.ui.exercise.tab import ALL
 
     tab.select_kernel(ALL)
 
@@ -72,11 +72,11 @@ def main() -> int:
     from desktopnn.app import make_app
     from desktopnn.ui.animator import AnimatorTab
     from desktopnn.ui.base import AppContext
-    from desktopnn.ui.conv_lab import ConvLabTab
+    from desktopnn.ui.convolution import ConvLabTab
     from desktopnn.ui.exercise import ExerciseTab
     from desktopnn.ui.tensors import TensorsTab
     from desktopnn.ui.theme import ThemeManager
-    from desktopnn.ui.why_conv import WhyConvTab
+    from desktopnn.ui.why import WhyConvTab
 
     app = make_app()
     themes = ThemeManager(app, presentation=False, screen_height=1080)

@@ -11,9 +11,9 @@ import importlib
 from dataclasses import dataclass
 
 TAB_CLASSES: list[tuple[str, ...]] = [
-    ("desktopnn.ui.conv_lab", "ConvLabTab", "convolution", "Convolution lab"),
+    ("desktopnn.ui.convolution", "ConvLabTab", "convolution", "Convolution lab"),
     ("desktopnn.ui.exercise", "ExerciseTab", "exercise", "Exercise (2.11)"),
-    ("desktopnn.ui.why_conv", "WhyConvTab", "why", "Why convolution (2.4)"),
+    ("desktopnn.ui.why", "WhyConvTab", "why", "Why convolution (2.4)"),
     ("desktopnn.ui.animator", "AnimatorTab", "animator", "Stride, padding & pooling"),
     ("desktopnn.ui.tensors", "TensorsTab", "tensors", "Tensors (2.12)"),
     ("desktopnn.ui.live", "LiveTab", "live", "Live feature maps"),

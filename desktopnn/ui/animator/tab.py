@@ -21,7 +21,7 @@ from desktopnn.engine.convolution.steps import StepPlan
 from desktopnn.ui.animator.controls import ControlsPanel
 from desktopnn.ui.animator.frames import (MP4_MISSING, FrameSpec, export_gif, export_mp4, export_png,
                                           export_size, grid_views, mp4_encoder)
-from desktopnn.ui.animator.present import PresenterMixin
+from desktopnn.ui.animator.presenter import PresenterMixin
 from desktopnn.ui.animator.stage import GridStage
 from desktopnn.ui.animator.state import AnimatorState, step_text
 from desktopnn.ui.base import AppContext, LessonTab

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from desktopnn.ui.conv_lab.common import style_axis
+from desktopnn.ui.widgets import style_axis
 from desktopnn.ui.theme import Theme, make_theme
 
 

@@ -81,12 +81,12 @@ class PresenterMixin:
 
     # ---- scenes --------------------------------------------------------------------------------
     def scene_state(self) -> dict:
-        from desktopnn.ui.conv_lab import scene
+        from desktopnn.ui.convolution import scene
 
         return scene.scene_state(self)    # the settings are saved as set; the cell is clamped on apply
 
     def apply_scene(self, state: dict) -> None:
-        from desktopnn.ui.conv_lab import scene
+        from desktopnn.ui.convolution import scene
 
         scene.apply(self, scene.check(self, state))
 

@@ -24,9 +24,9 @@ from desktopnn.engine.convolution.kernels import KERNEL_PRESETS, Kernel
 from desktopnn.engine.convolution.lab import GRAYSCALE, REPLICATE, fit_depth
 from desktopnn.engine.convolution.padding import output_shape
 from desktopnn.scenes import SceneError, encode_array
-from desktopnn.ui.conv_lab.common import COLORMAPS
-from desktopnn.ui.conv_lab.input_panel import GRID_PRESETS, MAX_GRID, MAX_PHOTO_SIDE, OWN_GRID
-from desktopnn.ui.conv_lab.kernel_bank import MAX_KERNELS, MAX_SIDE
+from desktopnn.ui.convolution.common import COLORMAPS
+from desktopnn.ui.convolution.input_panel import GRID_PRESETS, MAX_GRID, MAX_PHOTO_SIDE, OWN_GRID
+from desktopnn.ui.convolution.kernel_bank import MAX_KERNELS, MAX_SIDE
 from desktopnn.ui.scene_fields import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
 
 PAD_MODES = ("valid", "same", "full")
@@ -53,7 +53,7 @@ def _image(tab, spec: dict | None) -> tuple[str, np.ndarray, bool]:
     """(label, pixels, is_grid) of the scene's image, checked."""
     samples = tab.inputs.samples
     if spec is None:
-        from desktopnn.ui.conv_lab.tab import default_sample
+        from desktopnn.ui.convolution.tab import default_sample
 
         spec = {"sample": default_sample(samples)}
     if "sample" in spec:
@@ -89,7 +89,7 @@ def _image(tab, spec: dict | None) -> tuple[str, np.ndarray, bool]:
 
 def _kernels(items: list | None) -> list[Kernel]:
     if items is None:
-        from desktopnn.ui.conv_lab.tab import DEFAULT_KERNELS
+        from desktopnn.ui.convolution.tab import DEFAULT_KERNELS
 
         return [KERNEL_PRESETS[n] for n in DEFAULT_KERNELS]
     if not 1 <= len(items) <= MAX_KERNELS:

@@ -12,7 +12,7 @@ from desktopnn.engine.convolution.explain import explain_conv, fmt_num
 from desktopnn.engine.images import load_image, sample_images
 from desktopnn.engine.convolution.kernels import EXERCISE_IMAGE, EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308
 
-from .test_conv_lab import ref_conv
+from .test_tab import ref_conv
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -24,7 +24,7 @@ def engine_loaded():
 
 @pytest.fixture
 def make_tab(tab_factory):
-    from desktopnn.ui.conv_lab import ConvLabTab
+    from desktopnn.ui.convolution import ConvLabTab
 
     def make():
         t = tab_factory(ConvLabTab, delete=True)

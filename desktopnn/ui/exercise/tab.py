@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, Q
 from desktopnn.engine.convolution.exercise import ExerciseState
 from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.base import AppContext, LessonTab
-from desktopnn.ui.exercise_scene import ExercisePresenter
+from desktopnn.ui.exercise.presenter import ExercisePresenter
 from desktopnn.ui.lesson_scene import hidden_lines, predict_hint_label
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme

@@ -20,12 +20,13 @@ from desktopnn.engine.convolution.kernels import KERNEL_PRESETS, NOTES_308
 from desktopnn.engine.convolution.lab import GRAYSCALE, REPLICATE, LabResult, recompute
 from desktopnn.engine.convolution.padding import resolve_padding
 from desktopnn.ui.base import AppContext, LessonTab
-from desktopnn.ui.conv_lab.common import COLORMAPS, compact_combo, flow_widget
-from desktopnn.ui.conv_lab.explain_panel import ExplainPanel
-from desktopnn.ui.conv_lab.input_panel import GRID_PRESETS, InputPanel
-from desktopnn.ui.conv_lab.kernel_bank import KernelBank
-from desktopnn.ui.conv_lab.maps_panel import FeatureMapPanel
-from desktopnn.ui.conv_lab.present import PresenterMixin
+from desktopnn.ui.convolution.common import COLORMAPS
+from desktopnn.ui.widgets import compact_combo, flow_widget
+from desktopnn.ui.convolution.explain_panel import ExplainPanel
+from desktopnn.ui.convolution.input_panel import GRID_PRESETS, InputPanel
+from desktopnn.ui.convolution.kernel_bank import KernelBank
+from desktopnn.ui.convolution.maps_panel import FeatureMapPanel
+from desktopnn.ui.convolution.presenter import PresenterMixin
 from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner

@@ -10,7 +10,7 @@ import pytest
 from desktopnn import scenes
 from desktopnn.engine.convolution.explain import explain_conv, fmt_num
 from desktopnn.engine.convolution.kernels import EXERCISE
-from desktopnn.ui.exercise import ALL, ExerciseTab
+from desktopnn.ui.exercise.tab import ALL, ExerciseTab
 
 
 @pytest.fixture

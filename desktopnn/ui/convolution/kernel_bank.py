@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit
 
 from desktopnn.engine.convolution.explain import channel_names, fmt_num
 from desktopnn.engine.convolution.kernels import EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308, Kernel
-from desktopnn.ui.conv_lab.common import compact_combo, flow_widget
+from desktopnn.ui.widgets import compact_combo, flow_widget
 from desktopnn.ui.grid import NumberGrid, parse_number
 from desktopnn.ui.theme import Theme
 

@@ -39,7 +39,7 @@ def engine_loaded():
 def tab(qtbot, app_ctx):
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from desktopnn.ui.conv_lab import ConvLabTab
+    from desktopnn.ui.convolution import ConvLabTab
 
     t = ConvLabTab(app_ctx)
     t.resize(1600, 900)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from desktopnn.engine.convolution.explain import explain_conv
 from desktopnn.engine.convolution.kernels import EXERCISE
-from desktopnn.ui.exercise import ALL, ExerciseTab
+from desktopnn.ui.exercise.tab import ALL, ExerciseTab
 
 # typed in from notes 2.11, independently of desktopnn.engine.convolution.kernels
 IMAGE = np.array([[23, 255, 40, 12, 4],

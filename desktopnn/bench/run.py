@@ -60,7 +60,7 @@ def bench_live() -> dict:
 
     ``DESKTOPNN_BENCH_LIVE_SECONDS`` sets the seconds per case (default 10; 120 for the memory check).
     """
-    from desktopnn.ui.live.bench import bench_live as run
+    from desktopnn.bench.live import bench_live as run
 
     return run()
 
@@ -102,7 +102,7 @@ def bench_audio() -> dict:
     """The live audio view on the demo audio: compute per second of audio, latency, overflows (issue 7).
 
     Runs 10 s by default; DESKTOPNN_BENCH_AUDIO_SECONDS=120 gives the 2-minute overflow check."""
-    from desktopnn.ui.autoencoder.audio_bench import run_audio_bench
+    from desktopnn.bench.audio import run_audio_bench
 
     return {"audio": run_audio_bench(float(os.environ.get("DESKTOPNN_BENCH_AUDIO_SECONDS", "10")))}
 

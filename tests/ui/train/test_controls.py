@@ -23,8 +23,8 @@ def _inside(w, types) -> bool:
     return False
 
 
-@pytest.mark.parametrize("module, cls", [("desktopnn.ui.conv_lab", "ConvLabTab"), ("desktopnn.ui.exercise", "ExerciseTab"),
-                                         ("desktopnn.ui.why_conv", "WhyConvTab"), ("desktopnn.ui.animator", "AnimatorTab"),
+@pytest.mark.parametrize("module, cls", [("desktopnn.ui.convolution", "ConvLabTab"), ("desktopnn.ui.exercise", "ExerciseTab"),
+                                         ("desktopnn.ui.why", "WhyConvTab"), ("desktopnn.ui.animator", "AnimatorTab"),
                                          ("desktopnn.ui.tensors", "TensorsTab")])
 def test_controls_have_tooltips_and_take_focus(qtbot, app_ctx, module, cls):
     import importlib

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPus
 from desktopnn.engine.convolution.explain import channel_names
 from desktopnn.engine.images import load_image, sample_images, to_grayscale
 from desktopnn.engine.convolution.kernels import EXERCISE_IMAGE, NOTES_308
-from desktopnn.ui.conv_lab.common import PixelValues, compact_combo, flow_widget
+from desktopnn.ui.convolution.common import PixelValues
+from desktopnn.ui.widgets import compact_combo, flow_widget
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme
 

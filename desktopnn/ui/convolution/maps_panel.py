@@ -14,7 +14,8 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
-from desktopnn.ui.conv_lab.common import PixelValues, colormap, map_levels, style_axis
+from desktopnn.ui.convolution.common import PixelValues, colormap, map_levels
+from desktopnn.ui.widgets import style_axis
 from desktopnn.ui.theme import Theme
 
 

@@ -10,7 +10,7 @@ import pytest
 from desktopnn import scenes
 from desktopnn.engine.convolution.kernels import KERNEL_PRESETS
 from desktopnn.engine.convolution.shift import KERNEL_CHOICES, ParamCounts, source_names
-from desktopnn.ui.why_conv import WhyConvTab
+from desktopnn.ui.why import WhyConvTab
 
 
 @pytest.fixture
