@@ -88,18 +88,27 @@ class DemoSource(FrameSource):
 
     def render(self, index: int) -> np.ndarray:
         """Frame ``index`` as ``(height, width, 3)`` uint8 (painted with QPainter: a few ms)."""
-        from desktopnn.engine.cnn.shapes import shape_polygon
-
         w, h = self.size
         t = index / 30.0
-        photos = _photos()
-        photo = photos[(index // PHOTO_FRAMES + self.seed) % len(photos)]
         img = QImage(w, h, QImage.Format.Format_RGB32)
         img.fill(QColor(0, 0, 0))
         p = QPainter(img)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        # camera motion: pan in a Lissajous figure, zoom in and out, tilt a little
+        self._paint_photo(p, index, t, w, h)
+        s = min(w, h)
+        p.setPen(Qt.PenStyle.NoPen)
+        _paint_stripes(p, index, w, h, s)
+        _paint_bar(p, t, w, h, s)
+        _paint_ball(p, t, w, h, s)
+        self._paint_subject(p, img, index, w, h, s)
+        p.end()
+        return qimage_to_numpy(img)
+
+    def _paint_photo(self, p: QPainter, index: int, t: float, w: int, h: int) -> None:
+        """Camera motion over a sample photo: pan in a Lissajous figure, zoom in and out, tilt a little."""
+        photos = _photos()
+        photo = photos[(index // PHOTO_FRAMES + self.seed) % len(photos)]
         zoom = 1.25 + 0.3 * math.sin(0.45 * t + self.seed)
         pw, ph = photo.width(), photo.height()
         scale = max(w / pw, h / ph) * zoom * 1.1                # output pixels per photo pixel
@@ -113,31 +122,12 @@ class DemoSource(FrameSource):
         p.translate(-cx, -cy)
         p.drawImage(0, 0, photo)
         p.resetTransform()
-        s = min(w, h)
-        p.setPen(Qt.PenStyle.NoPen)
-        # moving stripes along the bottom: edges at one orientation, sliding
-        stripe = max(4, s // 24)
-        off = int(index * 2) % (2 * stripe)
-        y0 = h - s // 9
-        p.setBrush(QColor(250, 250, 250))
-        for x in range(-2 * stripe + off, w, 2 * stripe):
-            p.drawRect(QRectF(x, y0, stripe, h - y0))
-        # a rotating bar: an edge that turns through every angle
-        bx, by, br = w * 0.15, h * 0.22, s * 0.14
-        ang = 0.9 * t
-        pen = QPen(QColor(20, 20, 20), max(2, s // 40))
-        p.setPen(pen)
-        p.drawLine(QPointF(bx - br * math.cos(ang), by - br * math.sin(ang)),
-                   QPointF(bx + br * math.cos(ang), by + br * math.sin(ang)))
-        p.setPen(Qt.PenStyle.NoPen)
-        # a ball bouncing round the frame
-        px = (0.5 + 0.42 * math.sin(1.3 * t)) * w
-        py = (0.5 + 0.38 * math.cos(0.9 * t + 1.0)) * h
-        rr = s * 0.05
-        p.setBrush(QColor(230, 60, 40))
-        p.drawEllipse(QPointF(px, py), rr, rr)
-        # the subject: a large shape drifting about the centre, a new class every 3 s, in a colour
-        # that stands out from the photo behind it (as the notes CNN's training pictures do)
+
+    def _paint_subject(self, p: QPainter, img: QImage, index: int, w: int, h: int, s: int) -> None:
+        """A large shape drifting about the centre, a new class every 3 s, in a colour that stands out
+        from the photo behind it (as the notes CNN's training pictures do)."""
+        from desktopnn.engine.cnn.shapes import shape_polygon
+
         seg = index // SEGMENT
         rng = np.random.default_rng((self.seed, seg))
         phase = (index % SEGMENT) / SEGMENT
@@ -155,5 +145,32 @@ class DemoSource(FrameSource):
         else:
             p.setBrush(QColor(*colour))
             p.drawPolygon(_polygon(shape_polygon(kind, sx, sy, r, 15 * math.sin(2 * math.pi * phase))))
-        p.end()
-        return qimage_to_numpy(img)
+
+
+def _paint_stripes(p: QPainter, index: int, w: int, h: int, s: int) -> None:
+    """Moving stripes along the bottom: edges at one orientation, sliding."""
+    stripe = max(4, s // 24)
+    off = int(index * 2) % (2 * stripe)
+    y0 = h - s // 9
+    p.setBrush(QColor(250, 250, 250))
+    for x in range(-2 * stripe + off, w, 2 * stripe):
+        p.drawRect(QRectF(x, y0, stripe, h - y0))
+
+
+def _paint_bar(p: QPainter, t: float, w: int, h: int, s: int) -> None:
+    """A rotating bar: an edge that turns through every angle."""
+    bx, by, br = w * 0.15, h * 0.22, s * 0.14
+    ang = 0.9 * t
+    p.setPen(QPen(QColor(20, 20, 20), max(2, s // 40)))
+    p.drawLine(QPointF(bx - br * math.cos(ang), by - br * math.sin(ang)),
+               QPointF(bx + br * math.cos(ang), by + br * math.sin(ang)))
+    p.setPen(Qt.PenStyle.NoPen)
+
+
+def _paint_ball(p: QPainter, t: float, w: int, h: int, s: int) -> None:
+    """A ball bouncing round the frame."""
+    px = (0.5 + 0.42 * math.sin(1.3 * t)) * w
+    py = (0.5 + 0.38 * math.cos(0.9 * t + 1.0)) * h
+    rr = s * 0.05
+    p.setBrush(QColor(230, 60, 40))
+    p.drawEllipse(QPointF(px, py), rr, rr)

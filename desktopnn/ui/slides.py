@@ -15,133 +15,26 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
-import shutil
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QObject, QRect, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QProgressBar, QProgressDialog
 
 from desktopnn import scenes
 from desktopnn.scenes import SceneError
-from desktopnn.ui.export import PROJECTOR_SIZE, progress_dialog, render_projector, save_png
-from desktopnn.ui.scenes_ui import slug
+from desktopnn.ui.export import progress_dialog, render_projector, save_png
+from desktopnn.ui.slide_deck import (PDF_NAME, SlideItem, discard, finish, finish_job, lesson_items, make_staging,
+                                     png_name, save_job)
 from desktopnn.workers import LatestJobRunner
 
 log = logging.getLogger(__name__)
-PDF_NAME = "slides.pdf"
 POLL_MS = 50
 SLIDE_TIMEOUT_S = 30.0
 IDLE_POLLS = 2
 TIP = ("Every scene of the lesson in the navigator (your lesson folder if one is open, else the course "
        "notes' lessons), in order, at projector scale: one 1920×1080 PNG per scene and slides.pdf with one "
        "page each, in a folder you choose. Your views are put back as they were afterwards.")
-
-
-@dataclass(frozen=True)
-class SlideItem:
-    path: Path
-    label: str     # shown in the progress dialog: "2.5 Stride", or the file's name
-    stem: str      # in the PNG's name
-    tab: str = ""  # the view it opens, where known before reading it (the course's contents say)
-
-
-def course_items(entries=None) -> list[SlideItem]:
-    entries = scenes.load_contents() if entries is None else entries
-    base = scenes.lessons_dir()
-    return [SlideItem(base / e.scene, e.label, slug(Path(e.scene).stem)[:48], e.tab) for e in entries]
-
-
-def folder_items(paths) -> list[SlideItem]:
-    return [SlideItem(Path(p), Path(p).stem, slug(Path(p).stem)[:48]) for p in paths]
-
-
-def lesson_items(folder=None) -> list[SlideItem]:
-    """A lesson folder's scenes in name order (SceneError if it does not exist), else the course's."""
-    if folder is None:
-        return course_items()
-    from desktopnn.ui.navigator import list_folder
-
-    return folder_items(list_folder(Path(folder)))
-
-
-def navigator_items(window) -> tuple[list[SlideItem], str]:
-    """The lesson now in the navigator, and a note when a lesson folder without scenes was passed over."""
-    nav = window.navigator
-    if nav.folder is not None:
-        paths = [it.data(0, Qt.ItemDataRole.UserRole) for it in nav.folder_items]
-        if paths:
-            return folder_items(paths), ""
-        note = f"Your lesson folder {nav.folder} has no scenes, so the course's lessons were exported."
-        return course_items(nav.entries), note
-    return course_items(nav.entries), ""
-
-
-def png_name(number: int, count: int, item: SlideItem) -> str:
-    return f"{number:0{max(2, len(str(count)))}d}-{item.stem}.png"
-
-
-# ---- files (worker thread, or the CLI) ----------------------------------------------------------
-def make_staging(folder: Path) -> Path:
-    return Path(tempfile.mkdtemp(prefix=".slides-", suffix=".part", dir=folder))
-
-
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def write_pdf(pngs: list[Path], path: Path, check=lambda: None) -> None:
-    """One 16:9 page per PNG, the image filling the page, stored losslessly."""
-    w, h = PROJECTOR_SIZE
-    writer = QPdfWriter(str(path))
-    writer.setResolution(96)                      # 1920 px at 96 dpi = 20 in = 1440 pt: one device pixel per pixel
-    size = QPageSize(QSizeF(w * 72 / 96, h * 72 / 96), QPageSize.Unit.Point, "Slide 16:9",
-                     QPageSize.SizeMatchPolicy.ExactMatch)
-    writer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
-    writer.setTitle("desktopnn slides")
-    writer.setCreator("desktopnn")
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise ValueError(f"could not write {path}: check that the folder can be written to")
-    try:
-        for i, png in enumerate(pngs):
-            check()
-            if i:
-                writer.newPage()
-            image = QImage(str(png))
-            if image.isNull():
-                raise ValueError(f"could not read back {png.name}")
-            painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)
-            painter.drawImage(QRect(0, 0, writer.width(), writer.height()), image)
-    finally:
-        painter.end()
-
-
-def finish(staging: Path, folder: Path, names: list[str], check=lambda: None) -> list[Path]:
-    """Write the PDF in the staging folder, then move everything into ``folder``; returns the paths."""
-    part = staging / (PDF_NAME + ".part")
-    write_pdf([staging / n for n in names], part, check)
-    check()
-    written = []
-    for n in names:
-        os.replace(staging / n, folder / n)
-        written.append(folder / n)
-    os.replace(part, folder / PDF_NAME)
-    discard(staging)
-    return written + [folder / PDF_NAME]
-
-
-def _finish_job(ctx, staging, folder, names):
-    return finish(staging, folder, names, ctx.check)
-
-
-def _save_job(ctx, image, path):
-    ctx.check()
-    return save_png(image, str(path))
 
 
 def _progress_dialog(window, steps: int) -> tuple[QProgressDialog, QProgressBar]:
@@ -271,7 +164,7 @@ class SlidesExport(QObject):
         name = png_name(self.index + 1, len(self.items), item)
         self.names.append(name)
         self.phase = "write"
-        self.job = self.runner.submit(_save_job, image, self.staging / name)
+        self.job = self.runner.submit(save_job, image, self.staging / name)
 
     def _finish(self) -> None:
         if not self.names:
@@ -282,7 +175,7 @@ class SlidesExport(QObject):
             self.progress.setCancelButton(None)      # moving files into place: quick, and not half-done
             self.progress.setLabelText(f"Writing {PDF_NAME} ({len(self.names)} pages)…")
             self.bar.setValue(len(self.items))
-        self.job = self.runner.submit(_finish_job, self.staging, self.folder, list(self.names))
+        self.job = self.runner.submit(finish_job, self.staging, self.folder, list(self.names))
 
     # ---- worker results ------------------------------------------------------------------------
     def _on_finished(self, job: int, result) -> None:

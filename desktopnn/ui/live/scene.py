@@ -8,11 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktopnn.scenes import SceneError
-from desktopnn.ui.live.compute import COLORMAPS, DEFAULT_LAYER
-from desktopnn.ui.live.layout import NETWORKS, SIZES
+from desktopnn.ui.live.state import COLORMAPS, DEFAULT_LAYER, LAYERS, NETWORKS, SIZES
 from desktopnn.ui.scene_fields import get_bool, get_choice, get_dict, get_int, get_str, need_dict
-
-LAYERS = {"notes_cnn": ["conv1", "pool1", "conv2", "pool2", "conv3"], "kernels": ["kernels"]}
 
 
 def scene_state(tab) -> dict:
@@ -58,23 +55,10 @@ def _camera(tab, name: str):
 
 
 def apply(tab, plan: dict) -> None:
-    boxes = (tab.net_box, tab.size_box, tab.norm_box, tab.cmap_box)
-    for b in boxes:
-        b.blockSignals(True)
-    tab.net_box.setCurrentIndex(tab.net_box.findData(plan["network"]))
-    tab.size_box.setCurrentIndex(SIZES.index(plan["size"]))
-    tab.norm_box.setCurrentIndex(tab.norm_box.findData(plan["normalise"]))
-    tab.cmap_box.setCurrentIndex(tab.cmap_box.findData(plan["colormap"]))
-    for b in boxes:
-        b.blockSignals(False)
-    tab.layer_box.blockSignals(True)
-    if [tab.layer_box.itemData(i) for i in range(tab.layer_box.count())] != LAYERS[plan["network"]]:
-        tab.layer_box.clear()
-        tab.layer_box.addItem(plan["layer"], plan["layer"])
-    tab.layer_box.setCurrentIndex(max(0, tab.layer_box.findData(plan["layer"])))
-    tab.layer_box.blockSignals(False)
+    tab.show_choices(network=plan["network"], layer=plan["layer"], size=plan["size"], normalise=plan["normalise"],
+                     colormap=plan["colormap"])
     tab.input.demo.set_size(plan["size"])
-    tab._started_default = True                  # the scene chooses the source, not the default
+    tab.mark_source_chosen()                  # the scene chooses the source, not the default
     kind = plan["kind"]
     if kind == "camera":
         cam_id, dev = _camera(tab, plan["camera"])
@@ -83,7 +67,7 @@ def apply(tab, plan: dict) -> None:
                             "showing the demo pictures.")
             kind = "demo"
         else:
-            tab._fill_sources(tab.input.camera_list())
+            tab.fill_sources(tab.input.camera_list())
             tab.input.use_camera(dev)
             tab.source_box.setCurrentIndex(max(0, tab.source_box.findData(("camera", cam_id))))
     if kind == "video":
@@ -95,8 +79,8 @@ def apply(tab, plan: dict) -> None:
             kind = "demo"
     if kind == "demo":
         tab.input.use_demo()
-        tab._sync_source_box()
-    tab._set_params(network=plan["network"], layer=plan["layer"], selected=plan["selected"], size=plan["size"],
-                    normalise=plan["normalise"], colormap=plan["colormap"])
-    tab._update_about()
+        tab.sync_source_box()
+    tab.set_params(network=plan["network"], layer=plan["layer"], selected=plan["selected"], size=plan["size"],
+                   normalise=plan["normalise"], colormap=plan["colormap"])
+    tab.update_about()
     tab.set_frozen(plan["frozen"])

@@ -16,13 +16,16 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from desktopnn.sources import LiveInput
 from desktopnn.sources.video import VIDEO_FILTER
 from desktopnn.ui.base import AppContext, LessonTab
-from desktopnn.ui.live.compute import DEFAULT_LAYER, LiveComputer, LiveParams
-from desktopnn.ui.live.layout import NETWORKS, SIZES, build_ui
+from desktopnn.ui.live import scene
+from desktopnn.ui.live.controls import build_ui
+from desktopnn.ui.live.jobs import LiveComputer
+from desktopnn.ui.live.readout import ReadoutMixin
+from desktopnn.ui.live.state import DEFAULT_LAYER, LAYERS, SIZES, LiveParams, network_tip
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
 
 
-class LiveTab(LessonTab):
+class LiveTab(ReadoutMixin, LessonTab):
     name = "live"
     title = "Live feature maps"
     live = True
@@ -55,14 +58,14 @@ class LiveTab(LessonTab):
         self._active_since = 0.0
         self._frames_mark = 0
         build_ui(self)
-        self._update_about()
+        self.update_about()
         self._fps_timer = QTimer(self)
         self._fps_timer.setInterval(500)
         self._fps_timer.timeout.connect(self._on_fps_timer_timeout)
         self.apply_theme(ctx.theme)
 
     # ---- building ------------------------------------------------------------------------------
-    def _fill_sources(self, cams: list[tuple[bytes, str]]) -> None:
+    def fill_sources(self, cams: list[tuple[bytes, str]]) -> None:
         box = self.source_box
         box.blockSignals(True)
         current = box.currentData()
@@ -87,18 +90,22 @@ class LiveTab(LessonTab):
         self.bars.apply_theme(theme)
         self.info.setFont(theme.font(0.85 if theme.presentation else 1.0, mono=True))
         self.info.setMinimumHeight(round(theme.text_px * 1.4 * 5))
-        self._set_params(fill=self._fill(theme))
+        self.set_params(fill=self._fill(theme))
         self.side.setMinimumWidth(theme.text_px * 12)
         self._frames_mark = self.frames_drawn     # the next drawn frame carries the new look
+
+    def mark_source_chosen(self) -> None:
+        """A scene (or the person) has chosen the source: activating the tab keeps it, no default."""
+        self._started_default = True
 
     def activate(self) -> None:
         if self._shut:
             return
         if not self._started_default:
-            self._started_default = True
-            self._fill_sources(self.input.camera_list())
+            self.mark_source_chosen()
+            self.fill_sources(self.input.camera_list())
             self.input.start_default(self.ctx.demo)
-            self._sync_source_box()
+            self.sync_source_box()
         self.input.start()
         self._frames_mark = self.frames_drawn
         self.setFocus(Qt.FocusReason.OtherFocusReason)      # Space freezes without a click first
@@ -126,13 +133,9 @@ class LiveTab(LessonTab):
 
     # ---- issue 9: live video has no steps; scenes (desktopnn.ui.live.scene) ----------------------
     def scene_state(self) -> dict:
-        from desktopnn.ui.live import scene
-
         return scene.scene_state(self)
 
     def apply_scene(self, state: dict) -> None:
-        from desktopnn.ui.live import scene
-
         scene.apply(self, scene.check(self, state))     # SceneError before anything changes
 
     def shutdown(self) -> None:
@@ -144,8 +147,9 @@ class LiveTab(LessonTab):
         self.runner.shutdown(timeout=1.0)
 
     # ---- state ---------------------------------------------------------------------------------
-    def _set_params(self, recompute: bool = True, **changes) -> None:
-        self.params = LiveParams(**{**self.params.__dict__, **changes})
+    def set_params(self, recompute: bool = True, **changes) -> None:
+        """Change the view's choices (LiveParams fields); a frozen picture is recomputed with them."""
+        self.params = self.params.but(**changes)
         if recompute and self.frozen and self.last_frame is not None:
             self._submit(self.last_frame)
 
@@ -158,6 +162,22 @@ class LiveTab(LessonTab):
     def set_size(self, size: tuple[int, int]) -> None:
         self.size_box.setCurrentIndex(SIZES.index(tuple(size)))
 
+    def show_choices(self, network: str, layer: str, size: tuple[int, int], normalise: str, colormap: str) -> None:
+        """Set the pickers to these choices without acting on them (a scene sets the state itself)."""
+        boxes = (self.net_box, self.size_box, self.norm_box, self.cmap_box, self.layer_box)
+        for b in boxes:
+            b.blockSignals(True)
+        self.net_box.setCurrentIndex(self.net_box.findData(network))
+        self.size_box.setCurrentIndex(SIZES.index(tuple(size)))
+        self.norm_box.setCurrentIndex(self.norm_box.findData(normalise))
+        self.cmap_box.setCurrentIndex(self.cmap_box.findData(colormap))
+        if [self.layer_box.itemData(i) for i in range(self.layer_box.count())] != LAYERS[network]:
+            self.layer_box.clear()
+            self.layer_box.addItem(layer, layer)
+        self.layer_box.setCurrentIndex(max(0, self.layer_box.findData(layer)))
+        for b in boxes:
+            b.blockSignals(False)
+
     def set_frozen(self, on: bool) -> None:
         self.frozen = bool(on)
         if self.freeze_button.isChecked() != self.frozen:
@@ -169,13 +189,13 @@ class LiveTab(LessonTab):
         params = self.params
         aspect = self.mosaic_panel.aspect()
         if abs(aspect - params.aspect) > 0.05:
-            params = self.params = LiveParams(**{**params.__dict__, "aspect": round(aspect, 2)})
+            params = self.params = params.but(aspect=round(aspect, 2))
         self.runner.submit(self.computer.run, frame, time.perf_counter(), params)
 
-    def _update_about(self) -> None:
+    def update_about(self) -> None:
+        """The network's description and, for a classifier, its top-5 bars."""
         key = self.params.network
-        tip = next(t for k, _n, t in NETWORKS if k == key)
-        self.net_about.setText(tip)
+        self.net_about.setText(network_tip(key))
         self.top_title.setVisible(key == "notes_cnn")
         self.bars.setVisible(key == "notes_cnn")
 
@@ -188,7 +208,7 @@ class LiveTab(LessonTab):
             dev = self.input.camera_device(data)
             if dev is None:
                 self.notice.emit("That camera is no longer connected.")
-                self._fill_sources(self.input.camera_list())
+                self.fill_sources(self.input.camera_list())
                 return
             self.input.use_camera(dev)
             self._fill_camera_sizes(dev)
@@ -196,7 +216,7 @@ class LiveTab(LessonTab):
             path, _ = QFileDialog.getOpenFileName(self, "Open a video", "", VIDEO_FILTER)
             if path:
                 self.input.use_video(path)
-            self._sync_source_box()
+            self.sync_source_box()
 
     def _fill_camera_sizes(self, dev) -> None:
         from desktopnn.sources.camera import camera_resolutions
@@ -220,24 +240,24 @@ class LiveTab(LessonTab):
         self.layer_box.clear()
         self.layer_box.addItem(layer, layer)
         self.layer_box.blockSignals(False)
-        self._set_params(network=key, layer=layer, selected=0)
-        self._update_about()
+        self.set_params(network=key, layer=layer, selected=0)
+        self.update_about()
 
     def _on_layer_box_changed(self, _index: int) -> None:
         layer = self.layer_box.currentData()
         if layer and layer != self.params.layer:
-            self._set_params(layer=layer, selected=0)
+            self.set_params(layer=layer, selected=0)
 
     def _on_size_box_changed(self, _index: int) -> None:
         size = self.size_box.currentData()
         self.input.demo.set_size(size)
-        self._set_params(size=tuple(size))
+        self.set_params(size=tuple(size))
 
     def _on_norm_box_changed(self, _index: int) -> None:
-        self._set_params(normalise=self.norm_box.currentData())
+        self.set_params(normalise=self.norm_box.currentData())
 
     def _on_cmap_box_changed(self, _index: int) -> None:
-        self._set_params(colormap=self.cmap_box.currentData())
+        self.set_params(colormap=self.cmap_box.currentData())
 
     # ---- sources -------------------------------------------------------------------------------
     def _on_input_frame(self, frame: np.ndarray) -> None:
@@ -250,13 +270,13 @@ class LiveTab(LessonTab):
         self.notice.emit(text)
 
     def _on_input_source_changed(self, _name: str) -> None:
-        self._sync_source_box()
+        self.sync_source_box()
 
     def _on_input_cameras_changed(self, cams: list) -> None:
-        self._fill_sources(cams)
-        self._sync_source_box()
+        self.fill_sources(cams)
+        self.sync_source_box()
 
-    def _sync_source_box(self) -> None:
+    def sync_source_box(self) -> None:
         if self.input.on_demo():
             self.source_box.setCurrentIndex(0)
             self.camres_box.clear()
@@ -348,58 +368,3 @@ class LiveTab(LessonTab):
         self.stats.setText(text)
         if measured:
             self.fps_changed.emit(fps)
-
-    # ---- hover and click -----------------------------------------------------------------------
-    def _map_point(self, lf, channel: int, r: int, c: int) -> None:
-        maps = lf.maps
-        r = min(max(r, 0), maps.shape[1] - 1)
-        c = min(max(c, 0), maps.shape[2] - 1)
-        value = float(maps[channel, r, c])
-        net = self.computer.network(lf.network)
-        title = net.map_title(lf.layer, channel) if net is not None else f"map {channel + 1}"
-        lines = [f"{title}, row {r}, column {c}: value {value:.4g}"]
-        if net is not None and lf.layer == net.first_layer():
-            try:
-                ex_lines, _v = net.explain(lf.input, channel, r, c)
-                lines = [f"value {value:.4g}, worked out below (notes 2.3)"] + ex_lines
-            except ValueError as exc:
-                lines.append(str(exc))
-        if net is not None:
-            jump, size, offset = net.receptive_field(lf.layer)
-            if size > 1:
-                lines[0] += f"; it sees a {size}×{size} patch of the input"
-            self.input_panel.set_marker(QRectF(c * jump + offset, r * jump + offset, size, size),
-                                        self.ctx.theme.accent2, key="point")
-        self.info.setText("\n".join(lines))
-
-    def _on_mosaic_hovered(self, x: float, y: float) -> None:
-        lf = self.result
-        hit = lf.layout.tile_at(y, x) if lf is not None and x >= 0 else None
-        if hit is None:
-            return
-        i, ty, tx = hit
-        f = lf.factor
-        self._map_point(lf, i, ty * f + f // 2, tx * f + f // 2)
-
-    def _on_large_hovered(self, x: float, y: float) -> None:
-        lf = self.result
-        if lf is not None and x >= 0:
-            self._map_point(lf, lf.selected, int(y), int(x))
-
-    def _on_input_hovered(self, x: float, y: float) -> None:
-        lf = self.result
-        if lf is None or x < 0:
-            return
-        r, c = int(y), int(x)
-        rgb = lf.input[r, c]
-        self.info.setText(f"input pixel row {r}, column {c}: R {rgb[0]}, G {rgb[1]}, B {rgb[2]}")
-
-    def _on_mosaic_clicked(self, x: float, y: float) -> None:
-        lf = self.result
-        hit = lf.layout.tile_at(y, x) if lf is not None else None
-        if hit is not None:
-            self.select_map(hit[0])
-
-    def select_map(self, index: int) -> None:
-        """Show map ``index`` of the current layer large beside the input."""
-        self._set_params(selected=int(index))

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFi
                                QMessageBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from desktopnn.ui.export import MP4_MISSING, AnimationExport, mp4_encoder, render_projector, save_png
-from desktopnn.ui.slides import TIP as SLIDES_TIP, SlidesExport, navigator_items
+from desktopnn.ui.slide_deck import navigator_items
+from desktopnn.ui.slides import TIP as SLIDES_TIP, SlidesExport
 from desktopnn.workers import LatestJobRunner
 
 FILTERS = {"png": "PNG image (*.png)", "gif": "Animated GIF (*.gif)", "mp4": "MP4 video (*.mp4)"}

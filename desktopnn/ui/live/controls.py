@@ -6,14 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from desktopnn.ui.live.compute import COLORMAPS
+from desktopnn.ui.live.state import COLORMAPS, NETWORKS, SIZES
 from desktopnn.ui.live.widgets import ImagePanel, TopBars
-
-NETWORKS = [("notes_cnn", "Notes CNN (2.13)", "The notes' CNN: Conv2D 32 → pool → Conv2D 64 → pool → Conv2D 64, "
-             "trained on ten drawn shapes; it classifies the centre square"),
-            ("kernels", "Convolution lab kernels", "The Convolution lab's 3×3 presets (blur, Sobel, Laplacian, …) "
-             "on the grey picture: one feature map per kernel")]
-SIZES = [(160, 120), (320, 240), (640, 480)]
 
 
 def _combo(tip: str, items: list[tuple[str, object]]) -> QComboBox:
@@ -24,10 +18,30 @@ def _combo(tip: str, items: list[tuple[str, object]]) -> QComboBox:
     return box
 
 
+def _label(text: str = "", role: str = "", tip: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if role:
+        label.setProperty("role", role)
+    if tip:
+        label.setToolTip(tip)
+    return label
+
+
 def build_ui(tab) -> None:
     """Create the tab's controls, image panels and read-outs as attributes of ``tab`` and lay them out."""
+    controls = _build_controls(tab)
+    _build_panels(tab)
+    _build_readouts(tab)
+    outer = QVBoxLayout(tab)
+    outer.addLayout(controls)
+    outer.addWidget(tab.error)
+    outer.addWidget(_build_splitter(tab), 1)
+
+
+def _build_boxes(tab) -> None:
     tab.source_box = _combo("Where the pictures come from: the built-in demo, a camera, or a video file", [])
-    tab._fill_sources([])
+    tab.fill_sources([])
     tab.source_box.activated.connect(tab._on_source_box_activated)
     tab.camres_box = _combo("The camera's own picture size (inference size is chosen separately)",
                             [("camera only", None)])
@@ -48,6 +62,10 @@ def build_ui(tab) -> None:
     tab.norm_box.currentIndexChanged.connect(tab._on_norm_box_changed)
     tab.cmap_box = _combo("Colours for low → high activation", [(c, c) for c in COLORMAPS])
     tab.cmap_box.currentIndexChanged.connect(tab._on_cmap_box_changed)
+
+
+def _build_controls(tab) -> QGridLayout:
+    _build_boxes(tab)
     tab.freeze_button = QPushButton("Freeze (Space)")
     tab.freeze_button.setCheckable(True)
     tab.freeze_button.setToolTip("Hold the current picture so the class can study it; Space toggles")
@@ -55,21 +73,23 @@ def build_ui(tab) -> None:
     tab.shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), tab)
     tab.shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     tab.shortcut.activated.connect(tab.freeze_button.toggle)
-
     controls = QGridLayout()
     controls.setHorizontalSpacing(12)
     pairs = [("Source", tab.source_box), ("Camera size", tab.camres_box), ("Network", tab.net_box),
              ("Layer", tab.layer_box), ("Compute at", tab.size_box), ("Normalise", tab.norm_box),
              ("Colours", tab.cmap_box)]
-    tab._control_labels = []
+    tab.control_labels = []
     for i, (text, w) in enumerate(pairs):
         lab = QLabel(text)
         lab.setBuddy(w)
-        tab._control_labels.append(lab)
+        tab.control_labels.append(lab)
         controls.addWidget(lab, 0, i)
         controls.addWidget(w, 1, i)
     controls.addWidget(tab.freeze_button, 1, len(pairs))
+    return controls
 
+
+def _build_panels(tab) -> None:
     tab.input_panel = ImagePanel("Input", "The picture the network sees, at the inference size. "
                                  "The square marks what the classifier looks at")
     tab.large_panel = ImagePanel("Feature map", "The chosen feature map, large. Hover to read values")
@@ -80,53 +100,39 @@ def build_ui(tab) -> None:
     tab.mosaic_panel.hovered.connect(tab._on_mosaic_hovered)
     tab.mosaic_panel.clicked.connect(tab._on_mosaic_clicked)
 
-    tab.info = QLabel("Hover a map to read its value; for the first layer the arithmetic appears here.")
-    tab.info.setWordWrap(True)
-    tab.info.setProperty("role", "mono")
+
+def _build_readouts(tab) -> None:
+    tab.info = _label("Hover a map to read its value; for the first layer the arithmetic appears here.", "mono")
     tab.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     tab.info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-    tab.error = QLabel("")
-    tab.error.setProperty("role", "error")
-    tab.error.setWordWrap(True)
+    tab.error = _label("", "error")
     tab.error.setVisible(False)
-    tab.stats = QLabel("starting…")
-    tab.stats.setWordWrap(True)
-    tab.stats.setToolTip("Frames drawn per second, and the time from capture to pixels on screen")
-    tab.top_title = QLabel("Top 5 (centre square)")
-    tab.top_title.setProperty("role", "heading")
-    tab.top_title.setWordWrap(True)
-    tab.top_title.setToolTip("The dense head classifies the square marked on the input, shrunk to 32×32")
+    tab.stats = _label("starting…", tip="Frames drawn per second, and the time from capture to pixels on screen")
+    tab.top_title = _label("Top 5 (centre square)", "heading",
+                           "The dense head classifies the square marked on the input, shrunk to 32×32")
     tab.bars = TopBars()
-    tab.net_about = QLabel("")
-    tab.net_about.setWordWrap(True)
+    tab.net_about = _label("")
     tab.net_about.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
-    left = QWidget()
-    lv = QVBoxLayout(left)
-    lv.setContentsMargins(0, 0, 0, 0)
-    lv.addWidget(tab.input_panel, 1)
-    lv.addWidget(tab.large_panel, 1)
-    centre = QWidget()
-    cv = QVBoxLayout(centre)
-    cv.setContentsMargins(0, 0, 0, 0)
-    cv.addWidget(tab.mosaic_panel, 1)
-    cv.addWidget(tab.info)
-    right = tab.side = QWidget()
-    rv = QVBoxLayout(right)
-    rv.setContentsMargins(0, 0, 0, 0)
-    rv.addWidget(tab.top_title)
-    rv.addWidget(tab.bars)
-    rv.addWidget(tab.stats)
-    rv.addWidget(tab.net_about, 1)
+
+def _column(*widgets: tuple[QWidget, int]) -> QWidget:
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    for w, stretch in widgets:
+        lay.addWidget(w, stretch)
+    return box
+
+
+def _build_splitter(tab) -> QSplitter:
+    left = _column((tab.input_panel, 1), (tab.large_panel, 1))
+    centre = _column((tab.mosaic_panel, 1), (tab.info, 0))
+    tab.side = _column((tab.top_title, 0), (tab.bars, 0), (tab.stats, 0), (tab.net_about, 1))
     tab.splitter = QSplitter(Qt.Orientation.Horizontal)
-    for w in (left, centre, right):
+    for w in (left, centre, tab.side):
         tab.splitter.addWidget(w)
     tab.splitter.setStretchFactor(0, 4)
     tab.splitter.setStretchFactor(1, 7)
     tab.splitter.setStretchFactor(2, 1)
     tab.splitter.setChildrenCollapsible(False)
-    outer = QVBoxLayout(tab)
-    outer.addLayout(controls)
-    outer.addWidget(tab.error)
-    outer.addWidget(tab.splitter, 1)
-
+    return tab.splitter

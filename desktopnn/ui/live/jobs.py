@@ -1,14 +1,13 @@
-"""What the live tab's worker runs, and the colour maps it paints with (no widgets here)."""
+"""What the live tab's worker runs (one frame through the chosen network), and the colour maps it
+paints with. No widgets here."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 
-COLORMAPS = ["viridis", "cividis", "magma", "inferno", "plasma", "grey"]
-DEFAULT_LAYER = {"kernels": "kernels", "notes_cnn": "conv1"}
+from desktopnn.ui.live.state import LiveParams
 
 
 def colormap_lut(name: str) -> np.ndarray:
@@ -19,20 +18,6 @@ def colormap_lut(name: str) -> np.ndarray:
 
     cmap = pg.colormap.get(name)
     return np.ascontiguousarray(cmap.getLookupTable(0.0, 1.0, 256, alpha=False), dtype=np.uint8)
-
-
-@dataclass(frozen=True)
-class LiveParams:
-    """A snapshot of the view's choices, handed to the worker with each frame."""
-
-    network: str = "notes_cnn"
-    layer: str = "conv1"
-    size: tuple[int, int] = (320, 240)
-    normalise: str = "map"
-    colormap: str = "viridis"
-    selected: int = 0
-    aspect: float = 1.5
-    fill: tuple[int, int, int] = (0, 0, 0)
 
 
 class LiveComputer:
