@@ -30,7 +30,8 @@ def frame(w: int, h: int) -> np.ndarray:
 
 def time_live(dev_name: str, key: str, size: tuple[int, int], n: int = 60) -> dict:
     from desktopnn.engine import device
-    from desktopnn.engine.live.pipeline import make_network, run_frame
+    from desktopnn.engine.live.networks import make_network
+    from desktopnn.engine.live.pipeline import run_frame
 
     device.set_device(dev_name)
 
@@ -54,7 +55,7 @@ def agreement() -> dict:
     import torch
 
     from desktopnn.engine.convolution.conv import conv2d
-    from desktopnn.engine.live.pipeline import make_network
+    from desktopnn.engine.live.networks import make_network
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3, 64, 80)).astype(np.float32)

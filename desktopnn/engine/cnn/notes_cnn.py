@@ -283,11 +283,16 @@ def load_notes_cnn(device: torch.device | None = None) -> NotesCNN:
     return model
 
 
-def center_crop(image: np.ndarray, size: int = 32) -> np.ndarray:
-    """The centre square of an ``(H, W, 3)`` uint8 frame, resized to ``size``×``size`` (area average)."""
+def center_crop(image, size: int = 32):
+    """The centre square of an ``(H, W, 3)`` uint8 frame, resized to ``size``×``size`` (area average).
+
+    A numpy frame gives a numpy array; a torch frame a uint8 tensor on its own device."""
     h, w = image.shape[:2]
     side = min(h, w)
     y, x = (h - side) // 2, (w - side) // 2
-    crop = torch.from_numpy(np.ascontiguousarray(image[y:y + side, x:x + side])).permute(2, 0, 1)[None].float()
+    square = image[y:y + side, x:x + side]
+    is_tensor = isinstance(square, torch.Tensor)
+    crop = (square if is_tensor else torch.from_numpy(np.ascontiguousarray(square))).permute(2, 0, 1)[None].float()
     small = F.interpolate(crop, size=(size, size), mode="area")
-    return small[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
+    out = small[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8)
+    return out if is_tensor else out.numpy()

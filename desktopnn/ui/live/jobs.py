@@ -37,7 +37,7 @@ class LiveComputer:
         with self._lock:
             net = self._nets.get(key)
         if net is None:
-            from desktopnn.engine.live.pipeline import make_network
+            from desktopnn.engine.live.networks import make_network
 
             net = make_network(key)      # may raise ValueError (damaged weights): reported by the worker
             with self._lock:

@@ -147,7 +147,7 @@ def test_source_failing_mid_stream_continues_on_demo(qtbot, tab):
 
 
 def test_a_network_that_cannot_load_keeps_the_lesson_going(qtbot, tab, monkeypatch):
-    import desktopnn.engine.live.pipeline as live
+    import desktopnn.engine.live.networks as live
 
     def broken(key):
         if key == "notes_cnn":
