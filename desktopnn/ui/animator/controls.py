@@ -62,7 +62,15 @@ class ControlsPanel(QWidget):
         super().__init__(parent)
         self.state = state
         lay = QVBoxLayout(self)
+        for build in (self._build_lesson, self._build_input, self._build_operation, self._build_moves,
+                      self._build_export):
+            lay.addWidget(build())
+        lay.addStretch(1)
+        state.changed.connect(self.sync)
+        self.sync()
 
+    # ---- building ------------------------------------------------------------------------------
+    def _build_lesson(self) -> QGroupBox:
         box = QGroupBox("Lesson")
         form = QVBoxLayout(box)
         self.preset = QComboBox()
@@ -73,8 +81,9 @@ class ControlsPanel(QWidget):
                                "'valid' vs 'same', dilation, several channels")
         self.preset.activated.connect(self._on_preset_activated)
         form.addWidget(self.preset)
-        lay.addWidget(box)
+        return box
 
+    def _build_input(self) -> QGroupBox:
         box = QGroupBox("Input")
         form = QFormLayout(box)
         self.rows = _spin(1, MAX_INPUT, f"Rows of the input grid (1–{MAX_INPUT})")
@@ -94,8 +103,9 @@ class ControlsPanel(QWidget):
         for s in (self.rows, self.cols, self.channels):
             s.valueChanged.connect(self._on_size_changed)
         self.show_channel.currentIndexChanged.connect(self._on_show_channel_changed)
-        lay.addWidget(box)
+        return box
 
+    def _build_operation(self) -> QGroupBox:
         box = QGroupBox("Operation")
         form = QFormLayout(box)
         self.op = QComboBox()
@@ -126,8 +136,9 @@ class ControlsPanel(QWidget):
         self.bias_label = QLabel("Bias")
         form.addRow(self.bias_label, self.bias)
         self.op_form = form
-        lay.addWidget(box)
+        return box
 
+    def _build_moves(self) -> QGroupBox:
         box = QGroupBox("Stride, dilation, padding")
         form = QFormLayout(box)
         self.stride_r = _spin(1, MAX_STRIDE, "How many rows the window moves down between steps (notes 2.5)")
@@ -151,8 +162,9 @@ class ControlsPanel(QWidget):
             s.valueChanged.connect(self._on_padding_changed)
         form.addRow("Top, bottom", _pair_row(self.pads[0], self.pads[1], ","))
         form.addRow("Left, right", _pair_row(self.pads[2], self.pads[3], ","))
-        lay.addWidget(box)
+        return box
 
+    def _build_export(self) -> QGroupBox:
         box = QGroupBox("Export")
         v = QVBoxLayout(box)
         row = QHBoxLayout()
@@ -180,10 +192,7 @@ class ControlsPanel(QWidget):
         self.export_status.setWordWrap(True)
         v.addWidget(self.export_status)
         self.set_exporting(False)
-        lay.addWidget(box)
-        lay.addStretch(1)
-        state.changed.connect(self.sync)
-        self.sync()
+        return box
 
     # ---- state -> widgets ----------------------------------------------------------------------
     def shown_channel(self) -> int:

@@ -1,4 +1,5 @@
-"""Frames of the animation drawn with QPainter on a QImage, and the GIF/MP4/PNG exports.
+"""Frames of the animation drawn with QPainter on a QImage, and what every frame export needs
+(the frame's size and timing, the MP4 encoder's presence, a QImage as numpy); jobs.py writes the files.
 
 No widgets here: a QImage can be painted in any thread, so exports run in a worker while the window
 stays responsive. The frame shows what the tab shows: the padded input with the window, the kernel,
@@ -17,9 +18,11 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 
 from desktopnn.engine.convolution.explain import channel_names, fmt_num
 from desktopnn.engine.convolution.steps import StepPlan
+from desktopnn.ui.animator.state import step_text
 from desktopnn.ui.theme import Theme
 
 GIF_BUDGET_BYTES = 300_000_000   # Pillow keeps every GIF frame in memory until it writes the file
+_WRAP = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
 
 
 @dataclass(frozen=True)
@@ -126,11 +129,16 @@ def grid_views(plan: StepPlan, position: int, channel: int):
     return padded, mask, output, hidden, window, max_cells, out_cell
 
 
+def channel_suffix(channels: int, channel: int) -> str:
+    """``", R"`` or ``", channel 2"``: which channel a grid's caption names ("" for a single channel)."""
+    names = channel_names(channels)
+    name = names[min(channel, len(names) - 1)]
+    return "" if not name else f", {name}" if name.startswith("channel") else f", channel {name}"
+
+
 def render_frame(spec: FrameSpec, position: int) -> QImage:
     """One frame at ``position`` (0 = before the first step) as a QImage of ``spec.size``."""
-    from desktopnn.ui.animator.state import step_text
-
-    t, plan = spec.theme, spec.plan
+    t = spec.theme
     w, h = spec.size
     unit = h / 36                                   # text size: 1/36 of the frame height
     img = QImage(w, h, QImage.Format.Format_RGB32)
@@ -139,45 +147,56 @@ def render_frame(spec: FrameSpec, position: int) -> QImage:
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     margin = round(unit)
-    title_font, text_font, mono = _font(spec, unit * 1.25, bold=True), _font(spec, unit), _font(spec, unit * 0.9, mono=True)
+    title_font = _font(spec, unit * 1.25, bold=True)
     p.setFont(title_font)
     p.setPen(QColor(t.text))
     title_h = QFontMetrics(title_font).height()
     p.drawText(QRect(margin, margin, w - 2 * margin, title_h), Qt.AlignmentFlag.AlignLeft, spec.title)
-    head, lines = step_text(plan, position, spec.channel)
-    # bottom block: formula, heading, arithmetic
-    fm_mono, fm_text = QFontMetrics(mono), QFontMetrics(text_font)
-    flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
-    text_w = w - 2 * margin
-    formula_text = "\n".join(spec.formula)
-    arith_text = "\n".join(lines)
-    formula_h = fm_mono.boundingRect(QRect(0, 0, text_w, h), flags, formula_text).height()
-    arith_h = fm_mono.boundingRect(QRect(0, 0, text_w, h), flags, arith_text).height()
-    head_h = fm_text.height()
-    bottom_h = formula_h + head_h + arith_h + 2 * margin
+    head, lines = step_text(spec.plan, position, spec.channel)
+    heights = _foot_heights(spec, unit, lines)
     grids_top = margin * 2 + title_h
-    grids_h = h - grids_top - bottom_h - margin
+    grids_h = h - grids_top - (sum(heights) + 2 * margin) - margin
+    _paint_grids(p, spec, position, unit, grids_top, grids_h)
+    _paint_foot(p, spec, unit, heights, head, lines)
+    p.end()
+    return img
+
+
+def _foot_heights(spec: FrameSpec, unit: float, lines: list[str]) -> tuple[int, int, int]:
+    """Heights of the frame's foot: the output-size formula, the step's heading and its arithmetic."""
+    w, h = spec.size
+    text_w = w - 2 * round(unit)
+    fm_mono = QFontMetrics(_font(spec, unit * 0.9, mono=True))
+    formula_h = fm_mono.boundingRect(QRect(0, 0, text_w, h), _WRAP, "\n".join(spec.formula)).height()
+    arith_h = fm_mono.boundingRect(QRect(0, 0, text_w, h), _WRAP, "\n".join(lines)).height()
+    return formula_h, QFontMetrics(_font(spec, unit)).height(), arith_h
+
+
+def _paint_grids(p: QPainter, spec: FrameSpec, position: int, unit: float, top: int, height: int) -> None:
+    """The input (padded, with the window), the kernel and the output, each under its caption."""
+    t, plan = spec.theme, spec.plan
+    w = spec.size[0]
+    margin = round(unit)
+    text_font = _font(spec, unit)
     padded, mask, output, hidden, window, max_cells, out_cell = grid_views(plan, position, spec.channel)
     kernel = plan.kernel[:, :, min(spec.channel, plan.channels - 1)] if plan.kernel is not None else None
     cols = padded.shape[1] + output.shape[1] + (kernel.shape[1] if kernel is not None else 0)
     gaps = 3 if kernel is not None else 2
-    cap_h = fm_text.height() + margin // 2
+    cap_h = QFontMetrics(text_font).height() + margin // 2
     rows = max(padded.shape[0], output.shape[0], kernel.shape[0] if kernel is not None else 0, 1)
-    cell = int(min((w - 2 * margin - (gaps - 1) * 2 * unit) / max(cols, 1), (grids_h - cap_h) / rows, unit * 3.2))
+    cell = int(min((w - 2 * margin - (gaps - 1) * 2 * unit) / max(cols, 1), (height - cap_h) / rows, unit * 3.2))
     cell = max(cell, 8)
     x = max(margin, round((w - cols * cell - (gaps - 1) * 2 * unit) / 2))
     cell_font = _font(spec, min(unit * 1.5, cell * 0.42), mono=True)
-    y = grids_top + cap_h
+    y = top + cap_h
 
     def caption(x0: int, text: str) -> None:
         p.setFont(text_font)
         p.setPen(QColor(t.muted))
-        p.drawText(QRect(x0, grids_top, w, cap_h), Qt.AlignmentFlag.AlignLeft, text)
+        p.drawText(QRect(x0, top, w, cap_h), Qt.AlignmentFlag.AlignLeft, text)
 
     ph, pw = plan.padded_shape
-    names = channel_names(plan.channels)
-    name = names[min(spec.channel, plan.channels - 1)]
-    chan = "" if not name else f", {name}" if name.startswith("channel") else f", channel {name}"
+    chan = channel_suffix(plan.channels, spec.channel)
     caption(x, f"input {plan.in_shape[0]}×{plan.in_shape[1]}" + (f", padded {ph}×{pw}" if (ph, pw) != plan.in_shape
                                                                  else "") + chan)
     paint_grid(p, x, y, cell, padded, t, cell_font, padding=mask,
@@ -189,11 +208,21 @@ def render_frame(spec: FrameSpec, position: int) -> QImage:
         x += kernel.shape[1] * cell + round(2 * unit)
     caption(x, f"output {plan.out_shape[0]}×{plan.out_shape[1]}")
     paint_grid(p, x, y, cell, output, t, cell_font, hidden=hidden, outlines=[(out_cell, QColor(t.accent2), 0)])
-    # bottom block
-    yb = h - bottom_h
+
+
+def _paint_foot(p: QPainter, spec: FrameSpec, unit: float, heights: tuple[int, int, int], head: str,
+                lines: list[str]) -> None:
+    """The output-size formula, then the step's heading and its arithmetic, at the bottom of the frame."""
+    t = spec.theme
+    w, h = spec.size
+    margin = round(unit)
+    text_w = w - 2 * margin
+    formula_h, head_h, arith_h = heights
+    mono = _font(spec, unit * 0.9, mono=True)
+    yb = h - (formula_h + head_h + arith_h + 2 * margin)
     p.setFont(mono)
     p.setPen(QColor(t.text))
-    p.drawText(QRect(margin, yb, text_w, formula_h), flags, formula_text)
+    p.drawText(QRect(margin, yb, text_w, formula_h), _WRAP, "\n".join(spec.formula))
     yb += formula_h + margin
     p.setFont(_font(spec, unit, bold=True))
     p.setPen(QColor(t.accent if t.presentation else t.accent2))
@@ -201,9 +230,7 @@ def render_frame(spec: FrameSpec, position: int) -> QImage:
     yb += head_h
     p.setFont(mono)
     p.setPen(QColor(t.text))
-    p.drawText(QRectF(margin, yb, text_w, arith_h + 4), flags, arith_text)
-    p.end()
-    return img
+    p.drawText(QRectF(margin, yb, text_w, arith_h + 4), _WRAP, "\n".join(lines))
 
 
 def qimage_to_rgb(img: QImage) -> np.ndarray:
@@ -221,63 +248,3 @@ def frame_durations(count: int, fps: float) -> list[int]:
     if count > 1:
         out[0] = out[-1] = base * 3
     return out
-
-
-def gif_size(spec: FrameSpec) -> tuple[int, int]:
-    """The export size, scaled down when the GIF would need more memory than ``GIF_BUDGET_BYTES``."""
-    w, h = spec.size
-    frames = len(spec.plan) + 1
-    if frames * w * h <= GIF_BUDGET_BYTES:
-        return w, h
-    scale = math.sqrt(GIF_BUDGET_BYTES / (frames * w * h))
-    return max(320, int(w * scale) // 2 * 2), max(180, int(h * scale) // 2 * 2)
-
-
-def export_gif(ctx, spec: FrameSpec, path: str, fps: float) -> str:
-    """Write every frame (start plus one per step) as an animated GIF; returns a message."""
-    from PIL import Image
-
-    size = gif_size(spec)
-    spec = FrameSpec(spec.plan, spec.theme, spec.title, spec.formula, spec.channel, size, spec.family)
-    count = len(spec.plan) + 1
-    frames = []
-    for i in range(count):
-        if ctx is not None:
-            ctx.progress(i / (count + 1))
-        rgb = Image.fromarray(qimage_to_rgb(render_frame(spec, i)))
-        frames.append(rgb.quantize(colors=128, dither=Image.Dither.NONE))
-    if ctx is not None:
-        ctx.progress(count / (count + 1))
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=frame_durations(count, fps), loop=0,
-                   optimize=False, disposal=1)
-    return f"Saved {count} frames ({size[0]}×{size[1]}) to {path}"
-
-
-def export_mp4(ctx, spec: FrameSpec, path: str, fps: float) -> str:
-    """Write the animation as an H.264 MP4 video (needs imageio-ffmpeg); returns a message."""
-    if mp4_encoder() is None:
-        raise ValueError(MP4_MISSING)
-    import imageio.v2 as iio
-
-    count = len(spec.plan) + 1
-    video_fps = 12.0                                     # players handle 12 fps everywhere
-    repeats = [max(1, round(d * video_fps / 1000)) for d in frame_durations(count, fps)]
-    writer = iio.get_writer(path, format="FFMPEG", mode="I", fps=video_fps, codec="libx264", quality=8,
-                            macro_block_size=8, pixelformat="yuv420p")
-    try:
-        for i in range(count):
-            if ctx is not None:
-                ctx.progress(i / count)
-            frame = qimage_to_rgb(render_frame(spec, i))
-            for _ in range(repeats[i]):
-                writer.append_data(frame)
-    finally:
-        writer.close()
-    return f"Saved {count} frames ({spec.size[0]}×{spec.size[1]}) as a video to {path}"
-
-
-def export_png(spec: FrameSpec, path: str, position: int) -> str:
-    """Write the frame at ``position`` as a PNG; returns a message."""
-    if not render_frame(spec, position).save(path, "PNG"):
-        raise ValueError(f"could not write {path}: check that the folder exists and can be written to")
-    return f"Saved the current frame ({spec.size[0]}×{spec.size[1]}) to {path}"

@@ -1,15 +1,16 @@
 """The animator in front of a class (issue 9): clicker steps and export frames are the animation's
-positions (0 = before the first step), predict-before-reveal hides the value each step computes (the
-convolution's sum or the pooled maximum), and scenes save and restore everything (notes 2.5–2.7).
+positions (0 = before the first step), and predict-before-reveal hides the value each step computes
+(the convolution's sum or the pooled maximum) (notes 2.5–2.7).
 """
 
 from __future__ import annotations
 
 from desktopnn.engine.convolution.explain import channel_names, fmt_num
+from desktopnn.ui.lesson_scene import hidden_lines
 
 
 class PresenterMixin:
-    """Clicker steps, export frames, predict-before-reveal and scenes of :class:`AnimatorTab`."""
+    """Clicker steps, export frames and predict-before-reveal of :class:`AnimatorTab`."""
 
     def step(self, delta: int) -> bool:
         """Move ``delta`` steps; False when there is no animation or it is already at that end."""
@@ -51,20 +52,12 @@ class PresenterMixin:
         self._refresh()
         return True
 
-    def hide_results(self, lines: list[str]) -> list[str]:
-        from desktopnn.ui.lesson_scene import hidden_lines
+    def forget_reveal(self) -> None:
+        """The class has seen no step's value yet: with predict on, the next step shown asks again."""
+        self._revealed_at = -1
 
+    def hide_results(self, lines: list[str]) -> list[str]:
+        """The step's arithmetic with the value it computes written as "?"."""
         plan = self.plan
         out = hidden_lines(lines, channel_names(plan.channels), fmt_num(self.state.bias))
         return [ln.replace("+ -", "− ").replace("+ −", "− ") for ln in out]
-
-    # ---- scenes --------------------------------------------------------------------------------
-    def scene_state(self) -> dict:
-        from desktopnn.ui.animator import scene
-
-        return scene.scene_state(self)
-
-    def apply_scene(self, state: dict) -> None:
-        from desktopnn.ui.animator import scene
-
-        scene.apply(self, scene.check(self, state))

@@ -16,10 +16,12 @@ import numpy as np
 from desktopnn.engine.convolution.steps import conv_steps, pool_steps
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.animator.state import (MAX_CHANNELS, MAX_DILATION, MAX_INPUT, MAX_PAD, MAX_STRIDE, MAX_WINDOW,
-                                         OP_TITLES, PAD_MODES, PRESETS)
-from desktopnn.ui.scene_fields import get_array, get_number, get_pair, get_str
+                                         OP_TITLES, PAD_MODES, PRESETS, SPEEDS)
+from desktopnn.ui.scene_fields import get_array, get_int, get_number, get_pair, get_str
+
 
 def scene_state(tab) -> dict:
+    """Everything on show, as plain data for a scene file."""
     st = tab.state
     return {"image": encode_array(st.image), "op": st.op, "kernel": encode_array(st.kernel), "bias": float(st.bias),
             "pool": list(st.pool), "stride": list(st.stride), "padding": st.padding, "explicit": list(st.explicit),
@@ -77,31 +79,24 @@ def check(tab, state) -> dict:
     v["source"] = get_str(state, "source", default=v["source"])
     title = get_str(state, "preset_title", default=v["preset_title"])
     v["preset_title"] = title if title in [p.title for p in PRESETS] else ""
+    spec = tuple(v["explicit"]) if v["padding"] == "explicit" else v["padding"]
     try:
         if v["op"] == "conv":
-            spec = tuple(v["explicit"]) if v["padding"] == "explicit" else v["padding"]
             total = len(conv_steps(v["image"], v["kernel"], v["bias"], v["stride"], spec, v["dilation"]))
         else:
-            spec = tuple(v["explicit"]) if v["padding"] == "explicit" else v["padding"]
             total = len(pool_steps(v["image"], v["pool"], v["stride"], spec, v["op"]))
     except ValueError:
         total = 0                       # saved while the settings could not work: shown with the reason
-    from desktopnn.ui.animator.tab import SPEEDS
-    from desktopnn.ui.scene_fields import get_int
-
     return {"values": v, "position": get_int(state, "position", default=0, lo=0, hi=total),
             "channel": get_int(state, "channel", default=0, lo=0, hi=chans - 1),
             "speed": get_number(state, "speed", default=tab.speed_per_s, lo=min(SPEEDS), hi=max(SPEEDS))}
 
 
 def apply(tab, plan: dict) -> None:
-    st = tab.state
+    """Show a checked scene: the settings, the channel, the speed and the step on show."""
     tab.pause()
-    for key, value in plan["values"].items():
-        setattr(st, key, value.copy() if isinstance(value, np.ndarray) else value)
-    st.changed.emit()                   # the panel syncs; the tab makes the step list
-    tab.panel.show_channel.setCurrentIndex(plan["channel"])
-    tab.channel = plan["channel"]
+    tab.state.restore(plan["values"])   # the panel syncs; the tab makes the step list
+    tab.set_channel(plan["channel"])
     tab.set_speed(plan["speed"])
-    tab._revealed_at = -1
+    tab.forget_reveal()
     tab.set_position(plan["position"])

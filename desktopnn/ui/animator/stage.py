@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from desktopnn.engine.convolution.explain import fmt_num
+from desktopnn.engine.convolution.steps import StepPlan
+from desktopnn.ui.animator.frames import channel_suffix, grid_views
+from desktopnn.ui.animator.state import AnimatorState
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme, make_theme
 
@@ -49,6 +53,51 @@ class GridStage(QWidget):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(200, 150)
+
+    def show(self, state: AnimatorState, plan: StepPlan | None, position: int, channel: int,
+             value_hidden: bool = False) -> None:
+        """The grids for ``state`` at ``position`` of its step list ``plan`` (None: the settings cannot
+        work, and only the padded input shows); ``value_hidden`` draws the value being computed as "?"."""
+        self.show_kernel = state.op == "conv"
+        self.show_output = plan is not None
+        chan = channel_suffix(state.image.shape[2], channel)
+        if plan is not None:
+            in_cap, out_cap = self._show_step(plan, position, channel, value_hidden)
+        else:
+            in_cap, out_cap = self._show_input_only(state, channel)
+        self.kernel.set_values(state.kernel[:, :, min(channel, state.kernel.shape[2] - 1)])
+        self.set_captions((in_cap + chan, "kernel" + chan, out_cap))
+        self.relayout()
+
+    def _show_step(self, plan: StepPlan, position: int, channel: int, value_hidden: bool) -> tuple[str, str]:
+        padded, mask, output, hidden, window, max_cells, out_cell = grid_views(plan, position, channel)
+        if value_hidden:          # predict before reveal: the value being computed is "?"
+            hidden, max_cells = hidden.copy(), []
+            hidden[out_cell[0]] = True
+        self.input.set_values(padded)
+        self.input.set_padding_mask(mask)
+        self.input.set_highlights([(window, "accent"), (max_cells, "accent2")])
+        self.output.set_values(output)
+        self.output.set_hidden_mask(hidden)
+        self.output.set_highlights([(out_cell, "accent2")])
+        ph, pw = plan.padded_shape
+        in_cap = f"input {plan.in_shape[0]}×{plan.in_shape[1]}" + (
+            f" (padded {ph}×{pw})" if (ph, pw) != plan.in_shape else "")
+        return in_cap, f"output {plan.out_shape[0]}×{plan.out_shape[1]}"
+
+    def _show_input_only(self, state: AnimatorState, channel: int) -> tuple[str, str]:
+        image = state.image[:, :, channel]
+        pads = state.pads() or (0, 0, 0, 0)
+        padded = np.pad(image, ((pads[0], pads[1]), (pads[2], pads[3])),
+                        constant_values=0.0 if state.op == "conv" else np.nan)
+        mask = np.pad(np.zeros(image.shape, bool), ((pads[0], pads[1]), (pads[2], pads[3])), constant_values=True)
+        self.input.set_values(padded)
+        self.input.set_padding_mask(mask)
+        self.input.set_highlights([])
+        self.output.set_values(np.zeros((1, 1)))
+        self.output.set_hidden_mask(np.ones((1, 1), bool))
+        self.output.set_highlights([])
+        return f"input {image.shape[0]}×{image.shape[1]}", "no output"
 
     def set_captions(self, texts: tuple[str, str, str]) -> None:
         for cap, text in zip(self.captions, texts):

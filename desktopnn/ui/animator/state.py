@@ -1,4 +1,5 @@
-"""The animator's state: the input, the operation and its parameters, the presets (notes 2.5–2.7).
+"""The animator's state: the input, the operation and its parameters, the presets, the playing speeds
+(notes 2.5–2.7).
 
 Qt-light (a QObject for the ``changed`` signal only), so tests can drive it without pixels. The
 step list itself comes from :mod:`desktopnn.engine.convolution.steps`; :func:`step_text` writes a step out for
@@ -24,6 +25,7 @@ MAX_DILATION = 4
 MAX_PAD = 6             # explicit padding per side
 OP_TITLES = {"conv": "Convolution", "max": "Max pooling", "avg": "Average pooling"}
 PAD_MODES = ("valid", "same", "full", "explicit")
+SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)   # playing speeds, steps per second
 
 NOTES_7X7 = np.array([
     [1, 3, 2, 0, 4, 1, 2],
@@ -194,6 +196,12 @@ class AnimatorState(QObject):
             if getattr(self, key) != value:
                 self._left_preset()
             setattr(self, key, tuple(value) if isinstance(value, list) else value)
+        self.changed.emit()
+
+    def restore(self, values: dict) -> None:
+        """Set saved settings as they are (a scene's, already checked); emits ``changed`` once."""
+        for key, value in values.items():
+            setattr(self, key, value.copy() if isinstance(value, np.ndarray) else value)
         self.changed.emit()
 
     def _left_preset(self) -> None:

@@ -10,26 +10,24 @@ from __future__ import annotations
 import html
 import os
 
-import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider,
                                QVBoxLayout, QWidget)
 
-from desktopnn.engine.convolution.explain import channel_names
 from desktopnn.engine.convolution.steps import StepPlan
+from desktopnn.ui.animator import scene
 from desktopnn.ui.animator.controls import ControlsPanel
-from desktopnn.ui.animator.frames import (MP4_MISSING, FrameSpec, export_gif, export_mp4, export_png,
-                                          export_size, grid_views, mp4_encoder)
+from desktopnn.ui.animator.frames import MP4_MISSING, FrameSpec, export_size, mp4_encoder
+from desktopnn.ui.animator.jobs import export_gif, export_mp4, export_png
 from desktopnn.ui.animator.presenter import PresenterMixin
 from desktopnn.ui.animator.stage import GridStage
-from desktopnn.ui.animator.state import AnimatorState, step_text
+from desktopnn.ui.animator.state import SPEEDS, AnimatorState, step_text
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
 
-SPEEDS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0)   # steps per second
 GENERAL_FORMULA = "output = floor((n + p_total − d·(k−1) − 1) / s) + 1"
 EXPORT_FILTERS = {"gif": "Animated GIF (*.gif)", "mp4": "MP4 video (*.mp4)", "png": "PNG image (*.png)"}
 
@@ -230,6 +228,11 @@ class AnimatorTab(PresenterMixin, LessonTab):
         self.channel = min(self.channel, self.state.image.shape[2] - 1)
         self._refresh()
 
+    def set_channel(self, channel: int) -> None:
+        """Show ``channel`` of the input on the grids and in the side panel's channel list."""
+        self.panel.show_channel.setCurrentIndex(channel)
+        self.channel = channel
+
     def _on_channel_changed(self, channel: int) -> None:
         self.channel = channel
         self._refresh()
@@ -241,43 +244,7 @@ class AnimatorTab(PresenterMixin, LessonTab):
         self.source.setText(st.source)
         self.source.setVisible(bool(st.source))
         self.formula.setText("\n".join([GENERAL_FORMULA, *st.formula_lines()]))
-        g = self.grids
-        g.show_kernel = st.op == "conv"
-        g.show_output = plan is not None
-        names = channel_names(st.image.shape[2])
-        name = names[min(self.channel, len(names) - 1)]
-        chan = "" if not name else f", {name}" if name.startswith("channel") else f", channel {name}"
-        if plan is not None:
-            padded, mask, output, hidden, window, max_cells, out_cell = grid_views(plan, self.position, self.channel)
-            if self.value_hidden():          # predict before reveal: the value being computed is "?"
-                hidden, max_cells = hidden.copy(), []
-                hidden[out_cell[0]] = True
-            g.input.set_values(padded)
-            g.input.set_padding_mask(mask)
-            g.input.set_highlights([(window, "accent"), (max_cells, "accent2")])
-            g.output.set_values(output)
-            g.output.set_hidden_mask(hidden)
-            g.output.set_highlights([(out_cell, "accent2")])
-            ph, pw = plan.padded_shape
-            in_cap = f"input {plan.in_shape[0]}×{plan.in_shape[1]}" + (
-                f" (padded {ph}×{pw})" if (ph, pw) != plan.in_shape else "") + chan
-            out_cap = f"output {plan.out_shape[0]}×{plan.out_shape[1]}"
-        else:
-            image = st.image[:, :, self.channel]
-            pads = st.pads() or (0, 0, 0, 0)
-            padded = np.pad(image, ((pads[0], pads[1]), (pads[2], pads[3])),
-                            constant_values=0.0 if st.op == "conv" else np.nan)
-            mask = np.pad(np.zeros(image.shape, bool), ((pads[0], pads[1]), (pads[2], pads[3])), constant_values=True)
-            g.input.set_values(padded)
-            g.input.set_padding_mask(mask)
-            g.input.set_highlights([])
-            g.output.set_values(np.zeros((1, 1)))
-            g.output.set_hidden_mask(np.ones((1, 1), bool))
-            g.output.set_highlights([])
-            in_cap, out_cap = f"input {image.shape[0]}×{image.shape[1]}{chan}", "no output"
-        g.kernel.set_values(st.kernel[:, :, min(self.channel, st.kernel.shape[2] - 1)])
-        g.set_captions((in_cap, "kernel" + chan, out_cap))
-        g.relayout()
+        self.grids.show(st, plan, self.position, self.channel, self.value_hidden())
         if plan is None:
             self.error_label.setText("This combination cannot work: " + self.error + ".")
             self.step_heading.setText("")
@@ -384,6 +351,12 @@ class AnimatorTab(PresenterMixin, LessonTab):
         self._say(f"Export failed: {message}")
 
     # ---- LessonTab -----------------------------------------------------------------------------------
+    def scene_state(self) -> dict:
+        return scene.scene_state(self)
+
+    def apply_scene(self, state: dict) -> None:
+        scene.apply(self, scene.check(self, state))
+
     def apply_theme(self, theme: Theme) -> None:
         self.panel.apply_theme(theme)
         bar = self.scroll.verticalScrollBar().sizeHint().width()

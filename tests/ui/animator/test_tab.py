@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from desktopnn.engine import pool2d
 from desktopnn.ui.animator import AnimatorTab
 from desktopnn.ui.animator import tab as tab_module
-from desktopnn.ui.animator.frames import FrameSpec, qimage_to_rgb, render_frame
 from desktopnn.ui.animator.state import PRESETS
 from desktopnn.workers import live_runner_threads
 
@@ -222,19 +221,6 @@ def test_export_errors_are_reported(tab, tmp_path):
     assert "does not exist" in tab.panel.export_status.text()
 
 
-def test_rendered_frame_shows_the_window(app_ctx):
-    tab_plan = PRESETS[0]
-    from desktopnn.engine import pool_steps
-
-    plan = pool_steps(tab_plan.image, 2, 2)
-    spec = FrameSpec(plan=plan, theme=app_ctx.theme, title="t", formula=("a", "b"), size=(640, 360))
-    first, second = qimage_to_rgb(render_frame(spec, 1)), qimage_to_rgb(render_frame(spec, 2))
-    assert first.shape == (360, 640, 3)
-    accent = np.array([0xd5, 0x5e, 0x00])
-    assert (np.abs(first.astype(int) - accent).sum(axis=2) < 30).any()  # the window's outline
-    assert not np.array_equal(first, second)
-
-
 def test_shutdown_stops_timer_and_worker(qtbot, app_ctx, tmp_path):
     t = AnimatorTab(app_ctx)
     qtbot.addWidget(t)
@@ -243,37 +229,6 @@ def test_shutdown_stops_timer_and_worker(qtbot, app_ctx, tmp_path):
     t.shutdown()
     assert not t.timer.isActive()
     assert not [th for th in live_runner_threads() if th.name.endswith("animator-export")]
-
-
-def test_mp4_writer_gets_every_step(monkeypatch, app_ctx, tmp_path):
-    """The MP4 path without an encoder installed: a stand-in writer receives the frames."""
-    import imageio.v2 as iio
-
-    from desktopnn.engine import pool_steps
-    from desktopnn.ui.animator import frames
-
-    written, opened = [], {}
-
-    class Writer:
-        def append_data(self, frame):
-            written.append(frame.shape)
-
-        def close(self):
-            opened["closed"] = True
-
-    def get_writer(path, **kwargs):
-        opened.update(kwargs, path=path)
-        return Writer()
-
-    monkeypatch.setattr(frames, "mp4_encoder", lambda: "imageio-ffmpeg")
-    monkeypatch.setattr(iio, "get_writer", get_writer)
-    plan = pool_steps(np.arange(9).reshape(3, 3), 2, 1)
-    spec = FrameSpec(plan=plan, theme=app_ctx.theme, title="t", formula=("a",), size=(640, 360))
-    message = frames.export_mp4(None, spec, str(tmp_path / "a.mp4"), fps=2.0)
-    repeats = [max(1, round(d * 12 / 1000)) for d in frames.frame_durations(5, 2.0)]
-    assert len(written) == sum(repeats) == 18 + 6 + 6 + 6 + 18
-    assert set(written) == {(360, 640, 3)} and opened["closed"] and opened["fps"] == 12.0
-    assert "5 frames" in message
 
 
 def test_activating_the_tab_gives_it_the_keys(tab, qtbot):
