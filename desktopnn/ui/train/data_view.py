@@ -10,10 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QGroupBox, Q
 from desktopnn.ui.theme import Theme
 from desktopnn.ui.train.camera import DemoCamera, FrameInput
 from desktopnn.ui.train.common import ImageView, TileGrid, heading, note
-
-DIGITS, SHAPES, CIFAR, FOLDER = ("Handwritten digits (offline)", "Ten drawn shapes (offline)",
-                                 "CIFAR-10 (download once, 170 MB)", "A folder of images, one sub-folder per class…")
-SOURCES = [DIGITS, SHAPES, CIFAR, FOLDER]
+from desktopnn.ui.train.state import FOLDER, SOURCES
 
 
 class CapturePanel(QGroupBox):

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPro
 from desktopnn.engine.cnn.inside import neighbour_indices, pixel_permutation, shuffle_pixels
 from desktopnn.ui.theme import Theme, make_theme
 from desktopnn.ui.train.common import ImageView, heading, note, pen, style_plot
-
-SIDES = {"8×8 (64 numbers)": 8, "16×16 (256 numbers)": 16, "32×32 (1,024 numbers)": 32}
+from desktopnn.ui.train.state import SIDES
 NEIGHBOUR_COLOUR = {"pixel": "accent", "up": "accent2", "down": "accent2", "left": "good", "right": "good"}
 
 
@@ -190,6 +189,18 @@ class FlattenView(QWidget):
             self.select_pixel(min(max(r, 0), side - 1), min(max(c, 0), side - 1))
         if self._pixel == (3, 3) and side != 8:
             self.select_pixel(side // 2 - 1, side // 2 - 1)
+
+    @property
+    def pixel(self) -> tuple[int, int]:
+        """The selected pixel, (row, column)."""
+        return self._pixel
+
+    def set_side(self, side: int) -> None:
+        """Flatten a side×side image (one of SIDES' values); the selected pixel is kept inside it."""
+        self.side.blockSignals(True)
+        self.side.setCurrentText(next(k for k, v in SIDES.items() if v == side))
+        self.side.blockSignals(False)
+        self._rebuild()
 
     def select_pixel(self, r: int, c: int) -> None:
         self._pixel = (r, c)

@@ -1,4 +1,4 @@
-"""The Train tab's presenter contract (issue 9): the clicker, export frames, predict-before-reveal, scenes.
+"""The Train tab's presenter contract (issue 9): the clicker, export frames, predict-before-reveal.
 
 - Dropout view (notes 2.10): step and export walk the passes of the same input.
 - Softmax view (notes 2.9): the clicker steps through the test images; with predict on, each new
@@ -8,14 +8,12 @@
 from __future__ import annotations
 
 from desktopnn.ui.lesson_scene import predict_hint_label
-from desktopnn.ui.train import scene
 
 
 class TrainPresenter:
     """Mixed into TrainTab (before LessonTab), so that tab.py stays about its jobs."""
 
     def _build_presenter(self) -> None:
-        self._scene_plan = None
         self._predict_on = False
         self.predict_hint = predict_hint_label("Predict mode: guess the probabilities from the logits; the "
                                                "forward key reveals them")
@@ -67,11 +65,3 @@ class TrainPresenter:
             return False
         self.softmax_view.set_hidden(False)
         return True
-
-    # ---- scenes -----------------------------------------------------------------------------------
-    def scene_state(self) -> dict:
-        return scene.scene_state(self)
-
-    def apply_scene(self, state: dict) -> None:
-        plan = scene.check(self, state)          # SceneError before anything changes
-        scene.apply(self, plan)

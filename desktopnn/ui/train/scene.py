@@ -18,13 +18,8 @@ from desktopnn.engine.cnn.train import OPTIMIZERS
 from desktopnn.scenes import SceneError
 from desktopnn.ui.scene_fields import (decode_state_dict, encode_state_dict, get_bool, get_choice, get_dict,
                                        get_int, get_number, get_str, need_dict)
-from desktopnn.ui.train.data_view import CIFAR, DIGITS, SHAPES
-from desktopnn.ui.train.flatten_view import SIDES
+from desktopnn.ui.train.state import DATASET_NAMES, DATASETS, INPUT_SHAPES, SIDES, VIEWS
 
-VIEWS = ["data", "model", "train", "results", "softmax", "dropout", "flatten"]
-DATASETS = {"digits": DIGITS, "shapes": SHAPES, "cifar": CIFAR}
-DATASET_NAMES = {"digits": "Handwritten digits (offline)", "shapes": "Ten drawn shapes (offline)", "cifar": "CIFAR-10"}
-INPUT_SHAPES = {"digits": (32, 32, 3), "shapes": (32, 32, 3), "cifar": (32, 32, 3)}
 LAYER_FIELDS = {f.name for f in fields(Layer)}
 
 
@@ -48,7 +43,7 @@ def scene_state(tab) -> dict:
            "dropout": {"mode": "training" if dv.training.isChecked() else "inference",
                        "rate": round(dv.rate.value(), 4), "units": dv.units.value(), "speed": dv.speed.value(),
                        "pass": dv.pass_index(), "playing": not dv.play.isChecked()},
-           "flatten": {"size": SIDES[fv.side.currentText()], "pixel": list(fv._pixel),
+           "flatten": {"size": SIDES[fv.side.currentText()], "pixel": list(fv.pixel),
                        "experiment_data": "shapes" if fv.data.currentIndex() == 0 else "dataset",
                        "epochs": fv.epochs.value()}}
     key = dataset_key(st.dataset)
@@ -188,22 +183,19 @@ def apply(tab, p: dict) -> None:
     dv.show_pass(min(index, dv.pass_count() - 1))
     dv.play.setChecked(not playing)
     side, pixel, data, f_epochs = p["flatten"]
-    fv.side.blockSignals(True)
-    fv.side.setCurrentText(next(k for k, v in SIDES.items() if v == side))
-    fv.side.blockSignals(False)
-    fv._rebuild()
+    fv.set_side(side)
     fv.select_pixel(*pixel)
     fv.data.setCurrentIndex(0 if data == "shapes" else 1)
     fv.epochs.setValue(f_epochs)
     tab.views.setCurrentIndex(VIEWS.index(p["view"]))
     tab.softmax_view.hidden = False
-    tab._scene_plan = p
+    tab.pending_scene = p
     continue_scene(tab)
 
 
 def continue_scene(tab) -> None:
     """The data set first (loading in the worker if it differs), then layers, model and prediction."""
-    p = getattr(tab, "_scene_plan", None)
+    p = tab.pending_scene
     st = tab.state
     if p is None or st.dataset is None:       # still starting: the tab calls this again when loaded
         return
@@ -213,7 +205,7 @@ def continue_scene(tab) -> None:
         p["dataset"] = None
         tab.load_dataset(DATASETS[want])      # its finish calls continue_scene again
         return
-    tab._scene_plan = None
+    tab.pending_scene = None
     if p["layers"] is not None:
         st.set_layers(p["layers"], p["preset"] or "")
     if p["model"] is not None:
@@ -230,15 +222,11 @@ def continue_scene(tab) -> None:
 
 
 def _use_shipped(tab, p: dict) -> None:
-    from desktopnn.ui.train import jobs
-    from desktopnn.ui.train.tab import SHIPPED
-
-    def done(model):
-        tab._on_model_loaded(model, SHIPPED)
+    def then(model):
         tab.state.set_layers(model.layers_spec, p["preset"] or "")
         _show_image(tab, p)
 
-    tab._submit("data", jobs.shipped_model, on_done=done)
+    tab.load_shipped_model(then=then)
 
 
 def _show_image(tab, p: dict) -> None:

@@ -27,6 +27,19 @@ class SoftmaxView(QWidget):
         self._steps = None
         self.hidden = False        # predict before reveal (issue 9): probabilities drawn as "?"
         root = QVBoxLayout(self)
+        root.addLayout(self._build_bar())
+        self.error = QLabel("")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        root.addWidget(self.error)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._build_input())
+        split.addWidget(self._build_softmax())
+        split.setSizes([440, 1360])
+        root.addWidget(split, 1)
+
+    def _build_bar(self) -> QHBoxLayout:
+        """Which image: a test image by number, a file, or the camera's frame."""
         bar = QHBoxLayout()
         self.index = QSpinBox()
         self.index.setRange(0, 0)
@@ -45,12 +58,10 @@ class SoftmaxView(QWidget):
         for w in (self.index, self.predict, self.open, self.camera):
             bar.addWidget(w)
         bar.addStretch(1)
-        root.addLayout(bar)
-        self.error = QLabel("")
-        self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
-        root.addWidget(self.error)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        return bar
+
+    def _build_input(self) -> QWidget:
+        """The image the model sees, and its answer."""
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
@@ -63,6 +74,10 @@ class SoftmaxView(QWidget):
         self.answer.setProperty("role", "heading")
         self.answer.setWordWrap(True)
         ll.addWidget(self.answer)
+        return left
+
+    def _build_softmax(self) -> QWidget:
+        """The table logit → e^logit → ÷ sum, the sum written out, and the probabilities as bars."""
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -91,10 +106,7 @@ class SoftmaxView(QWidget):
         rl.addWidget(self.bars, 1)
         rl.addWidget(note("The biggest logit always wins, but the exponential makes it win by more: e^2 is 7.4, "
                           "e^4 is 55. Softmax turns any numbers into shares of 1."))
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setSizes([440, 1360])
-        root.addWidget(split, 1)
+        return right
 
     def set_test_count(self, n: int) -> None:
         self.index.blockSignals(True)

@@ -1,4 +1,5 @@
-"""The Train tab's state: data set, layers, current model, training history, evaluation.
+"""The Train tab's state: data set, layers, current model, training history, evaluation, and the
+names a scene saves (sub-views, data sets, flatten sizes). No widgets.
 
 Views read it and listen to its signals; only the tab (on the UI thread) changes it, with the
 results that its workers hand back. Tests drive it without pixels.
@@ -9,6 +10,20 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from desktopnn.engine.cnn.layers import Layer, notes_2_13, with_classes
+
+VIEWS = ["data", "model", "train", "results", "softmax", "dropout", "flatten"]      # the sub-views, in tab order
+SHIPPED = "the shipped model, trained on the digits"
+
+# the data view's sources (what its combo box shows)
+DIGITS, SHAPES, CIFAR, FOLDER = ("Handwritten digits (offline)", "Ten drawn shapes (offline)",
+                                 "CIFAR-10 (download once, 170 MB)", "A folder of images, one sub-folder per class…")
+SOURCES = [DIGITS, SHAPES, CIFAR, FOLDER]
+# a scene's data set keys: the source to load, the loaded data set's name, its input shape
+DATASETS = {"digits": DIGITS, "shapes": SHAPES, "cifar": CIFAR}
+DATASET_NAMES = {"digits": "Handwritten digits (offline)", "shapes": "Ten drawn shapes (offline)", "cifar": "CIFAR-10"}
+INPUT_SHAPES = {"digits": (32, 32, 3), "shapes": (32, 32, 3), "cifar": (32, 32, 3)}
+
+SIDES = {"8×8 (64 numbers)": 8, "16×16 (256 numbers)": 16, "32×32 (1,024 numbers)": 32}    # flatten image sizes
 
 
 class TrainState(QObject):

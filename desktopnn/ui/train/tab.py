@@ -18,19 +18,16 @@ from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.theme import Theme
 from desktopnn.ui.train import jobs, scene
 from desktopnn.ui.train.camera import DemoCamera, FrameInput
-from desktopnn.ui.train.data_view import CIFAR, DIGITS, FOLDER, SHAPES, DataView
+from desktopnn.ui.train.data_view import DataView
 from desktopnn.ui.train.dropout_view import DropoutView
 from desktopnn.ui.train.flatten_view import FlattenView
 from desktopnn.ui.train.model_view import ModelView
 from desktopnn.ui.train.presenter import TrainPresenter
 from desktopnn.ui.train.results_view import ResultsView
 from desktopnn.ui.train.softmax_view import SoftmaxView
-from desktopnn.ui.train.state import TrainState
+from desktopnn.ui.train.state import CIFAR, DIGITS, FOLDER, SHAPES, SHIPPED, VIEWS, TrainState
 from desktopnn.ui.train.train_view import TrainView
 from desktopnn.workers import LatestJobRunner
-
-SHIPPED = "the shipped model, trained on the digits"
-VIEWS = ["data", "model", "train", "results", "softmax", "dropout", "flatten"]
 
 
 class TrainTab(TrainPresenter, LessonTab):
@@ -44,6 +41,7 @@ class TrainTab(TrainPresenter, LessonTab):
         self._theme: Theme = ctx.theme
         self.state = TrainState(self)
         self.control = None
+        self.pending_scene = None        # a scene's plan waiting for the data set (scene.continue_scene)
         self._handlers: dict[tuple[str, int], tuple] = {}
         self.camera = DemoCamera(parent=self)
         self.frames = FrameInput(self.camera, self)
@@ -103,8 +101,7 @@ class TrainTab(TrainPresenter, LessonTab):
         t.stop_requested.connect(self.stop_training)
         t.save_requested.connect(self.save_model)
         t.load_requested.connect(self.load_model)
-        t.shipped_requested.connect(lambda: self._submit("data", jobs.shipped_model,
-                                                         on_done=lambda m: self._on_model_loaded(m, SHIPPED)))
+        t.shipped_requested.connect(self.load_shipped_model)
         self.results_view.evaluate_requested.connect(self.evaluate)
         self.softmax_view.sample_requested.connect(self.predict_sample)
         self.softmax_view.open_requested.connect(self._choose_image)
@@ -218,7 +215,8 @@ class TrainTab(TrainPresenter, LessonTab):
         if self.state.dataset is not None and len(self.state.dataset.x_test):
             self.predict_sample(self.softmax_view.index.value())
 
-    def _on_model_loaded(self, model, origin: str) -> None:
+    def use_model(self, model, origin: str) -> None:
+        """Put a loaded model in use, with its layers; evaluate it when it fits the data set, say so when not."""
         self.state.set_layers(model.layers_spec, "")
         self.state.set_model(model, origin)
         if not self.state.model_fits_dataset():
@@ -227,6 +225,15 @@ class TrainTab(TrainPresenter, LessonTab):
         else:
             self.state.say("Model loaded.")
             self.evaluate()
+
+    def load_shipped_model(self, then=None) -> None:
+        """Load the shipped digits model in the worker and use it; ``then(model)`` runs after, if given."""
+        def done(model):
+            self.use_model(model, SHIPPED)
+            if then is not None:
+                then(model)
+
+        self._submit("data", jobs.shipped_model, on_done=done)
 
     def save_model(self) -> None:
         if self.state.model is None:
@@ -240,7 +247,7 @@ class TrainTab(TrainPresenter, LessonTab):
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Load a model", "", "Weights (*.safetensors *.pt *.pth)")
         if path:
-            self._submit("data", jobs.load, path, on_done=lambda m: self._on_model_loaded(m, f"{Path(path).name}"),
+            self._submit("data", jobs.load, path, on_done=lambda m: self.use_model(m, f"{Path(path).name}"),
                          on_fail=lambda msg: self.state.say(f"{msg}. The current model stays.", error=True))
 
     # ---- training --------------------------------------------------------------------------
@@ -342,6 +349,12 @@ class TrainTab(TrainPresenter, LessonTab):
             self.open_image(path)
 
     # ---- LessonTab -------------------------------------------------------------------------
+    def scene_state(self) -> dict:
+        return scene.scene_state(self)
+
+    def apply_scene(self, state: dict) -> None:
+        scene.apply(self, scene.check(self, state))
+
     def accepts_images(self) -> bool:
         return True
 

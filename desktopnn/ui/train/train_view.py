@@ -25,6 +25,19 @@ class TrainView(QWidget):
         self._theme: Theme | None = None
         self._history = None
         root = QVBoxLayout(self)
+        root.addLayout(self._build_settings())
+        root.addLayout(self._build_run_bar())
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        root.addWidget(self.status)
+        root.addLayout(self._build_plots(), 1)
+        root.addLayout(self._build_files())
+        root.addWidget(note("val_accuracy below accuracy means the network starts to memorise its training images "
+                            "(overfitting): try fewer epochs or a Dropout layer."))
+        self.set_running(False)
+
+    def _build_settings(self) -> QGridLayout:
+        """model.fit's settings: epochs, batch size, learning rate, optimizer, seed (and “continue”)."""
         grid = QGridLayout()
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 200)
@@ -53,7 +66,10 @@ class TrainView(QWidget):
                                         ("optimizer", self.optimizer), ("seed", self.seed)]):
             grid.addWidget(QLabel(label), 0, 2 * i)
             grid.addWidget(w, 0, 2 * i + 1)
-        root.addLayout(grid)
+        return grid
+
+    def _build_run_bar(self) -> QHBoxLayout:
+        """Train, pause, stop, and the progress through all epochs."""
         bar = QHBoxLayout()
         self.train = QPushButton("Train")
         self.train.setToolTip("model.fit(...) in the background: the curves grow as it learns")
@@ -71,10 +87,10 @@ class TrainView(QWidget):
         for w in (self.train, self.pause, self.stop, self.resume, self.progress):
             bar.addWidget(w)
         bar.setStretchFactor(self.progress, 1)
-        root.addLayout(bar)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
-        root.addWidget(self.status)
+        return bar
+
+    def _build_plots(self) -> QHBoxLayout:
+        """The live curves: loss and val_loss; accuracy and val_accuracy."""
         plots = QHBoxLayout()
         self.loss_plot = pg.PlotWidget()
         self.acc_plot = pg.PlotWidget()
@@ -92,7 +108,10 @@ class TrainView(QWidget):
         self.loss_plot.setToolTip("Cross-entropy loss: falls as the model learns (live, per batch)")
         self.acc_plot.setToolTip("accuracy on the training images and val_accuracy on images it never trains on, "
                                  "as the notes plot them")
-        root.addLayout(plots, 1)
+        return plots
+
+    def _build_files(self) -> QHBoxLayout:
+        """Save and load the model, or take the shipped one; which model is in use."""
         files = QHBoxLayout()
         self.save = QPushButton("Save model…")
         self.save.setToolTip("Write the weights and the layer list to a .safetensors file")
@@ -109,10 +128,7 @@ class TrainView(QWidget):
         for w in (self.save, self.load, self.shipped):
             files.addWidget(w)
         files.addWidget(self.model_label, 1)
-        root.addLayout(files)
-        root.addWidget(note("val_accuracy below accuracy means the network starts to memorise its training images "
-                            "(overfitting): try fewer epochs or a Dropout layer."))
-        self.set_running(False)
+        return files
 
     def config(self) -> TrainConfig:
         return TrainConfig(self.epochs.value(), self.batch.value(), float(self.lr.value()),

@@ -202,7 +202,7 @@ def test_presentation_mode_restyles_plots(tab):
 
 def test_cifar_offline_gives_a_message_and_keeps_the_data(tab, monkeypatch, tmp_path):
     import desktopnn.engine.cnn.datasets as datasets
-    from desktopnn.ui.train.data_view import CIFAR
+    from desktopnn.ui.train.state import CIFAR
 
     real = datasets.load_cifar10
     monkeypatch.setattr(datasets, "load_cifar10", lambda **kw: real(url=(tmp_path / "gone.tar.gz").as_uri(), **kw))
