@@ -7,12 +7,9 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFontMetrics
 
 from desktopnn.engine.convolution.explain import fmt_num
+from desktopnn.ui.convolution.state import COLORMAPS
 
 MAX_VALUE_LABELS = 400   # text items drawn at most, however far the view is zoomed out
-
-# (label, pyqtgraph name, diverging): colour-blind-safe first (notes: colour is a reading aid, not data)
-COLORMAPS = [("viridis", "viridis", False), ("cividis", "cividis", False), ("magma", "magma", False),
-             ("grey", "CET-L1", False), ("blue–white–red (signed)", "CET-D1", True)]
 
 
 def colormap(label: str) -> tuple[pg.ColorMap, bool]:

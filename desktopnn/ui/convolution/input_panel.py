@@ -15,24 +15,13 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPus
 
 from desktopnn.engine.convolution.explain import channel_names
 from desktopnn.engine.images import load_image, sample_images, to_grayscale
-from desktopnn.engine.convolution.kernels import EXERCISE_IMAGE, NOTES_308
 from desktopnn.ui.convolution.common import PixelValues
+from desktopnn.ui.convolution.state import GRID_PRESETS, MAX_GRID, MAX_PHOTO_SIDE, OWN_GRID
 from desktopnn.ui.widgets import compact_combo, flow_widget
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme
 
-MAX_PHOTO_SIDE = 640
-MAX_GRID = 12
-OWN_GRID = "Numbers: your own grid"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
-
-GRID_PRESETS = {
-    "Numbers: notes 2.3 (5×5 RGB)": NOTES_308["image"],
-    "Numbers: exercise 2.11 (4×5)": EXERCISE_IMAGE,
-    "Numbers: your own (6×6)": np.array([[0, 0, 0, 0, 0, 255], [0, 0, 0, 0, 255, 0], [0, 0, 0, 255, 0, 0],
-                                         [0, 0, 255, 0, 0, 0], [0, 255, 0, 0, 0, 0], [255, 0, 0, 0, 0, 0]],
-                                        dtype=np.float64),
-}
 
 
 class InputPanel(QWidget):
@@ -60,6 +49,18 @@ class InputPanel(QWidget):
         head = QLabel("Input image")
         head.setProperty("role", "heading")
         lay.addWidget(head)
+        lay.addLayout(self._build_source_row())
+        lay.addWidget(self._build_grid_controls())
+        lay.addWidget(self._build_stack(theme), 1)
+        lay.addWidget(self._build_zoom_row())
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        lay.addWidget(self.caption)
+        self.apply_theme(theme)
+
+    # ---- building ------------------------------------------------------------------------
+    def _build_source_row(self) -> QHBoxLayout:
+        """The source box (bundled photos, grids of numbers) and the button that opens a photo."""
         row = QHBoxLayout()
         self.combo = compact_combo(QComboBox(), 10)
         self.combo.setToolTip("A bundled photo, or a small grid of numbers you can edit")
@@ -70,8 +71,10 @@ class InputPanel(QWidget):
         self.btn_open.clicked.connect(self._on_open_clicked)
         row.addWidget(self.combo, 1)
         row.addWidget(self.btn_open)
-        lay.addLayout(row)
+        return row
 
+    def _build_grid_controls(self) -> QWidget:
+        """Rows, columns and channels of a grid of numbers (shown only for a grid)."""
         self.grid_controls = QWidget()
         gc = QHBoxLayout(self.grid_controls)
         gc.setContentsMargins(0, 0, 0, 0)
@@ -88,8 +91,10 @@ class InputPanel(QWidget):
         for w in (QLabel("size"), self.rows, QLabel("×"), self.cols, self.channels):
             gc.addWidget(w)
         gc.addStretch(1)
-        lay.addWidget(self.grid_controls)
+        return self.grid_controls
 
+    def _build_stack(self, theme: Theme) -> QStackedWidget:
+        """The photo view (with its receptive-field outline and pixel values) and the grid editors."""
         self.stack = QStackedWidget()
         self.photo_view = pg.GraphicsLayoutWidget()
         self.photo_view.setToolTip("Scroll to zoom, drag to pan; zoomed in, pixels show their values")
@@ -107,7 +112,10 @@ class InputPanel(QWidget):
         self.grid_box, self.grid_flow = flow_widget(theme.text_px)
         self.grid_scroll.setWidget(self.grid_box)
         self.stack.addWidget(self.grid_scroll)
-        lay.addWidget(self.stack, 1)
+        return self.stack
+
+    def _build_zoom_row(self) -> QWidget:
+        """Zoom onto the explained window, or back to the whole photo."""
         zoom_row = QHBoxLayout()
         self.btn_zoom = QPushButton("Zoom to the window")
         self.btn_zoom.setToolTip("Zoom the photo onto the selected cell's window so its pixel values show")
@@ -121,11 +129,7 @@ class InputPanel(QWidget):
         self.zoom_box = QWidget()
         self.zoom_box.setLayout(zoom_row)
         zoom_row.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.zoom_box)
-        self.caption = QLabel("")
-        self.caption.setWordWrap(True)
-        lay.addWidget(self.caption)
-        self.apply_theme(theme)
+        return self.zoom_box
 
     # ---- sources -------------------------------------------------------------------------
     @property

@@ -13,12 +13,10 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit
 
 from desktopnn.engine.convolution.explain import channel_names, fmt_num
 from desktopnn.engine.convolution.kernels import EXERCISE_KERNELS, KERNEL_PRESETS, NOTES_308, Kernel
+from desktopnn.ui.convolution.state import MAX_KERNELS, MAX_SIDE
 from desktopnn.ui.widgets import compact_combo, flow_widget
 from desktopnn.ui.grid import NumberGrid, parse_number
 from desktopnn.ui.theme import Theme
-
-MAX_KERNELS = 12
-MAX_SIDE = 7
 
 
 def all_presets() -> dict[str, Kernel]:
@@ -51,6 +49,20 @@ class KernelCard(QFrame):
         self._grid_labels: list[QLabel] = []
 
         lay = QVBoxLayout(self)
+        lay.addLayout(self._build_head())
+        lay.addWidget(self._build_shape_row(theme))
+        self.grid_box, self.grid_flow = flow_widget(theme.text_px)
+        lay.addWidget(self.grid_box)
+        self.about_label = QLabel(self.about)
+        self.about_label.setWordWrap(True)
+        self.about_label.setVisible(bool(self.about))
+        lay.addWidget(self.about_label)
+        self._rebuild_grids()
+        self.apply_theme(theme)
+
+    # ---- building ------------------------------------------------------------------------
+    def _build_head(self) -> QHBoxLayout:
+        """The kernel's name with its Duplicate and Remove buttons."""
         head = QHBoxLayout()
         self.title = QLabel(self.name)
         self.title.setProperty("role", "heading")
@@ -64,8 +76,10 @@ class KernelCard(QFrame):
         head.addWidget(self.title, 1)
         head.addWidget(self.btn_dup)
         head.addWidget(self.btn_remove)
-        lay.addLayout(head)
+        return head
 
+    def _build_shape_row(self, theme: Theme) -> QWidget:
+        """Size (m×n), depth and bias, each label kept with its control when the row wraps."""
         shape_box, shape_row = flow_widget(theme.text_px // 2)
         self.rows = QSpinBox()
         self.cols = QSpinBox()
@@ -89,20 +103,11 @@ class KernelCard(QFrame):
             for w in group:
                 row.addWidget(w)
             shape_row.addWidget(box)
-        lay.addWidget(shape_box)
         self.rows.valueChanged.connect(self._on_shape_changed)
         self.cols.valueChanged.connect(self._on_shape_changed)
         self.depth.currentTextChanged.connect(self._on_shape_changed)
         self.bias_edit.editingFinished.connect(self._on_bias_edited)
-
-        self.grid_box, self.grid_flow = flow_widget(theme.text_px)
-        lay.addWidget(self.grid_box)
-        self.about_label = QLabel(self.about)
-        self.about_label.setWordWrap(True)
-        self.about_label.setVisible(bool(self.about))
-        lay.addWidget(self.about_label)
-        self._rebuild_grids()
-        self.apply_theme(theme)
+        return shape_box
 
     # ---- values --------------------------------------------------------------------------
     def values(self) -> np.ndarray:

@@ -1,6 +1,6 @@
 """The Convolution lab in front of a class (issue 9): the clicker walks the explained cell across its
 feature map in reading order (the sliding window, notes 2.3), predict-before-reveal hides the value
-being computed, and scenes save and restore the whole lab.
+being computed, and a scene restarts the lab on its explained cell (scene.py saves and restores the rest).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ MAX_EXPORT_FRAMES = 400   # a map of numbers (12×12 at most in a grid) exports;
 
 
 class PresenterMixin:
-    """Clicker steps, export frames, predict-before-reveal and scenes of :class:`ConvLabTab`."""
+    """Clicker steps, export frames, predict-before-reveal and the restart after a scene of :class:`ConvLabTab`."""
 
     # ---- the explained cell, in reading order ----------------------------------------------------
     def _walk(self) -> tuple[int, int, int, int] | None:
@@ -79,17 +79,7 @@ class PresenterMixin:
         self._show_selection()
         return True
 
-    # ---- scenes --------------------------------------------------------------------------------
-    def scene_state(self) -> dict:
-        from desktopnn.ui.convolution import scene
-
-        return scene.scene_state(self)    # the settings are saved as set; the cell is clamped on apply
-
-    def apply_scene(self, state: dict) -> None:
-        from desktopnn.ui.convolution import scene
-
-        scene.apply(self, scene.check(self, state))
-
+    # ---- after a scene ------------------------------------------------------------------------
     def restart_on_cell(self, cell: tuple[int, int, int] | None) -> None:
         """After a scene: recompute now, drop older results, explain ``cell`` (None: the middle of map 1)."""
         self._hover = None

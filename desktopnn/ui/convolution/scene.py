@@ -20,17 +20,14 @@ from __future__ import annotations
 import numpy as np
 
 from desktopnn.engine.images import load_image
-from desktopnn.engine.convolution.kernels import KERNEL_PRESETS, Kernel
+from desktopnn.engine.convolution.kernels import Kernel
 from desktopnn.engine.convolution.lab import GRAYSCALE, REPLICATE, fit_depth
 from desktopnn.engine.convolution.padding import output_shape
 from desktopnn.scenes import SceneError, encode_array
-from desktopnn.ui.convolution.common import COLORMAPS
-from desktopnn.ui.convolution.input_panel import GRID_PRESETS, MAX_GRID, MAX_PHOTO_SIDE, OWN_GRID
-from desktopnn.ui.convolution.kernel_bank import MAX_KERNELS, MAX_SIDE
+from desktopnn.ui.convolution.state import (COLORMAPS, GRID_PRESETS, MAX_GRID, MAX_KERNELS, MAX_PAD_CELLS,
+                                            MAX_PHOTO_SIDE, MAX_SIDE, MAX_STRIDE, OWN_GRID, PAD_MODES, default_kernels,
+                                            default_sample)
 from desktopnn.ui.scene_fields import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
-
-PAD_MODES = ("valid", "same", "full")
-MAX_PAD_CELLS = 6
 
 
 def scene_state(tab) -> dict:
@@ -45,7 +42,7 @@ def scene_state(tab) -> dict:
     cell = tab.current_cell()
     return {"image": image, "kernels": kernels, "stride": tab.stride.value(), "padding": tab.padding_spec(),
             "relu": tab.relu.isChecked(), "policy": tab.policy_value(),
-            "colormap": tab.cmap.currentText() if tab._cmap_chosen else None,
+            "colormap": tab.colormap_choice(),
             "cell": list(cell) if cell else None}
 
 
@@ -53,8 +50,6 @@ def _image(tab, spec: dict | None) -> tuple[str, np.ndarray, bool]:
     """(label, pixels, is_grid) of the scene's image, checked."""
     samples = tab.inputs.samples
     if spec is None:
-        from desktopnn.ui.convolution.tab import default_sample
-
         spec = {"sample": default_sample(samples)}
     if "sample" in spec:
         name = get_str(spec, "sample", default="", choices=list(samples))
@@ -89,9 +84,7 @@ def _image(tab, spec: dict | None) -> tuple[str, np.ndarray, bool]:
 
 def _kernels(items: list | None) -> list[Kernel]:
     if items is None:
-        from desktopnn.ui.convolution.tab import DEFAULT_KERNELS
-
-        return [KERNEL_PRESETS[n] for n in DEFAULT_KERNELS]
+        return default_kernels()
     if not 1 <= len(items) <= MAX_KERNELS:
         raise SceneError(f"The scene has {len(items)} kernels; the bank holds 1 to {MAX_KERNELS}.")
     out = []
@@ -123,7 +116,7 @@ def check(tab, state) -> dict:
     else:
         padding = get_int(state, "padding", default=0, lo=0, hi=MAX_PAD_CELLS)
     plan = {"label": label, "image": image, "grid": is_grid, "kernels": kernels,
-            "stride": get_int(state, "stride", default=1, lo=1, hi=8), "padding": padding,
+            "stride": get_int(state, "stride", default=1, lo=1, hi=MAX_STRIDE), "padding": padding,
             "relu": get_bool(state, "relu", default=False),
             "policy": get_str(state, "policy", default=GRAYSCALE, choices=(GRAYSCALE, REPLICATE)), "colormap": None}
     if state.get("colormap") is not None:
@@ -168,10 +161,5 @@ def apply(tab, plan: dict) -> None:
     tab.set_padding(plan["padding"])
     tab.relu.setChecked(plan["relu"])
     tab.set_policy(plan["policy"])
-    if plan["colormap"] is None:
-        tab._cmap_chosen = False
-        tab.apply_theme(tab._theme, force=True)
-    else:
-        tab.cmap.setCurrentText(plan["colormap"])
-        tab._on_cmap_chosen(plan["colormap"])
+    tab.choose_colormap(plan["colormap"])
     tab.restart_on_cell(plan["cell"])

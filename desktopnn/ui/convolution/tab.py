@@ -16,32 +16,23 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushB
                                QVBoxLayout, QWidget)
 
 from desktopnn.engine.convolution.explain import fmt_num
-from desktopnn.engine.convolution.kernels import KERNEL_PRESETS, NOTES_308
-from desktopnn.engine.convolution.lab import GRAYSCALE, REPLICATE, LabResult, recompute
+from desktopnn.engine.convolution.kernels import NOTES_308
+from desktopnn.engine.convolution.lab import LabResult, recompute
 from desktopnn.engine.convolution.padding import resolve_padding
 from desktopnn.ui.base import AppContext, LessonTab
-from desktopnn.ui.convolution.common import COLORMAPS
-from desktopnn.ui.widgets import compact_combo, flow_widget
+from desktopnn.ui.convolution import scene
 from desktopnn.ui.convolution.explain_panel import ExplainPanel
-from desktopnn.ui.convolution.input_panel import GRID_PRESETS, InputPanel
+from desktopnn.ui.convolution.input_panel import InputPanel
 from desktopnn.ui.convolution.kernel_bank import KernelBank
 from desktopnn.ui.convolution.maps_panel import FeatureMapPanel
+from desktopnn.ui.convolution.patches import input_patch, map_patch
 from desktopnn.ui.convolution.presenter import PresenterMixin
+from desktopnn.ui.convolution.state import (COLORMAPS, GRID_PRESETS, MAX_PAD_CELLS, MAX_STRIDE, PADDINGS, POLICIES,
+                                            PRESET_308, THROTTLE_MS, default_kernels, default_sample)
 from desktopnn.ui.lesson_scene import predict_hint_label
 from desktopnn.ui.theme import Theme
+from desktopnn.ui.widgets import compact_combo, flow_widget
 from desktopnn.workers import LatestJobRunner
-
-THROTTLE_MS = 30
-DEFAULT_KERNELS = ["Sobel x", "Sobel y", "Laplacian", "Diagonal ↗ (negative surround)"]
-PADDINGS = ["valid", "same", "full", "cells"]
-POLICIES = [("grayscale the image", GRAYSCALE), ("same kernel on R, G, B, summed", REPLICATE)]
-PRESET_308 = "Notes 2.3 (= 308)"
-
-
-def default_sample(samples) -> str:
-    """The photo the lab opens with: the cat when it is bundled."""
-    return "chelsea" if "chelsea" in samples else next(iter(samples))
-
 
 def _row(widgets: list[QWidget]) -> QWidget:
     """Keep a label with its control when the control bar wraps."""
@@ -81,27 +72,34 @@ class ConvLabTab(PresenterMixin, LessonTab):
         self._timer.timeout.connect(self._submit)
         self._build()
         self.inputs.load_source(f"Photo: {default_sample(self.inputs.samples)}")
-        self.bank.set_kernels([KERNEL_PRESETS[n] for n in DEFAULT_KERNELS])
+        self.bank.set_kernels(default_kernels())
         ctx.themes.theme_changed.connect(self.apply_theme)
         self.apply_theme(ctx.theme, force=True)
 
     # ---- building ------------------------------------------------------------------------
     def _build(self) -> None:
-        t = self._theme
         root = QVBoxLayout(self)
+        root.addWidget(self._build_bar(self._theme))
+        self.predict_hint = predict_hint_label()
+        root.addWidget(self.predict_hint)
+        root.addWidget(self._build_panels(self._theme), 1)
+        self._connect_panels()
+
+    def _build_bar(self, t: Theme) -> QWidget:
+        """The control bar: notes 2.3's preset, stride, padding, ReLU, colours, the depth-1 policy."""
         self.bar, bar = flow_widget(t.text_px)
         self.btn_308 = QPushButton(PRESET_308)
         self.btn_308.setToolTip("Load notes 2.3: the 5×5 RGB image, its 3×3×3 kernel, bias 1, padding 1, cell (0, 0)")
         self.btn_308.clicked.connect(self.load_notes_308)
         self.stride = QSpinBox()
-        self.stride.setRange(1, 8)
+        self.stride.setRange(1, MAX_STRIDE)
         self.stride.setToolTip("Stride: how far the kernel moves each step (notes 2.5)")
         self.padding = QComboBox()
         self.padding.addItems(PADDINGS)
         self.padding.setToolTip("valid: no padding; same: output as large as the input; full: every overlap; "
                                 "cells: a ring of zeros that many cells wide (notes 2.6)")
         self.pad_cells = QSpinBox()
-        self.pad_cells.setRange(0, 6)
+        self.pad_cells.setRange(0, MAX_PAD_CELLS)
         self.pad_cells.setEnabled(False)
         self.pad_cells.setToolTip("Padding cells: zeros added on every side when padding is 'cells' (notes 2.6)")
         self.relu = QCheckBox("ReLU")
@@ -109,6 +107,18 @@ class ConvLabTab(PresenterMixin, LessonTab):
         self.cmap = compact_combo(QComboBox(), 8)
         self.cmap.addItems([c[0] for c in COLORMAPS])
         self.cmap.setToolTip("Colours of the feature maps; the bar beside each map gives the scale")
+        for group in ([self.btn_308], [QLabel("stride"), self.stride], [QLabel("padding"), self.padding, self.pad_cells],
+                      [self.relu], [QLabel("colours"), self.cmap], [self._build_policy_box()]):
+            bar.addWidget(_row(group))
+        for w, sig in ((self.stride, "valueChanged"), (self.pad_cells, "valueChanged"), (self.relu, "toggled"),
+                       (self.policy, "currentIndexChanged")):
+            getattr(w, sig).connect(self.schedule)
+        self.padding.currentTextChanged.connect(self._on_padding_mode_changed)
+        self.cmap.currentTextChanged.connect(self._on_cmap_chosen)
+        return self.bar
+
+    def _build_policy_box(self) -> QWidget:
+        """How a depth-1 kernel meets a colour image (shown only when that happens, notes 2.2)."""
         self.policy_box = QWidget()
         pl = QHBoxLayout(self.policy_box)
         pl.setContentsMargins(0, 0, 0, 0)
@@ -119,18 +129,10 @@ class ConvLabTab(PresenterMixin, LessonTab):
                                "an RGB image either sees a grayscale copy, or is used on each channel and summed.")
         pl.addWidget(self.policy_label)
         pl.addWidget(self.policy)
-        for group in ([self.btn_308], [QLabel("stride"), self.stride], [QLabel("padding"), self.padding, self.pad_cells],
-                      [self.relu], [QLabel("colours"), self.cmap], [self.policy_box]):
-            bar.addWidget(_row(group))
-        root.addWidget(self.bar)
-        self.predict_hint = predict_hint_label()
-        root.addWidget(self.predict_hint)
-        for w, sig in ((self.stride, "valueChanged"), (self.pad_cells, "valueChanged"), (self.relu, "toggled"),
-                       (self.policy, "currentIndexChanged")):
-            getattr(w, sig).connect(self.schedule)
-        self.padding.currentTextChanged.connect(self._on_padding_mode_changed)
-        self.cmap.currentTextChanged.connect(self._on_cmap_chosen)
+        return self.policy_box
 
+    def _build_panels(self, t: Theme) -> QSplitter:
+        """Input, kernel bank and feature maps side by side, the explained cell below them."""
         self.inputs = InputPanel(t)
         self.bank = KernelBank(t)
         self.maps = FeatureMapPanel(t)
@@ -151,8 +153,9 @@ class ConvLabTab(PresenterMixin, LessonTab):
         self.split.addWidget(self.explain)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
-        root.addWidget(self.split, 1)
+        return self.split
 
+    def _connect_panels(self) -> None:
         self.inputs.image_changed.connect(self._on_input_changed)
         self.inputs.message.connect(self.show_message)
         self.bank.changed.connect(self.schedule)
@@ -207,6 +210,12 @@ class ConvLabTab(PresenterMixin, LessonTab):
             self.cmap.blockSignals(False)
             self.maps.set_colormap(label)
 
+    def scene_state(self) -> dict:
+        return scene.scene_state(self)    # the settings are saved as set; the cell is clamped on apply
+
+    def apply_scene(self, state: dict) -> None:
+        scene.apply(self, scene.check(self, state))
+
     # ---- parameters ----------------------------------------------------------------------
     def padding_spec(self):
         mode = self.padding.currentText()
@@ -229,6 +238,19 @@ class ConvLabTab(PresenterMixin, LessonTab):
     def _on_padding_mode_changed(self, mode: str) -> None:
         self.pad_cells.setEnabled(mode == "cells")
         self.schedule()
+
+    def colormap_choice(self) -> str | None:
+        """The colours a person (or a scene) chose for the maps, or None while they follow the theme."""
+        return self.cmap.currentText() if self._cmap_chosen else None
+
+    def choose_colormap(self, label: str | None) -> None:
+        """Colour the maps with ``label`` from now on, whatever the theme; None: follow the theme again."""
+        if label is None:
+            self._cmap_chosen = False
+            self.apply_theme(self._theme, force=True)
+        else:
+            self.cmap.setCurrentText(label)
+            self._on_cmap_chosen(label)
 
     def _on_cmap_chosen(self, label: str) -> None:
         self._cmap_chosen = True
@@ -347,24 +369,12 @@ class ConvLabTab(PresenterMixin, LessonTab):
         self.select_cell(0, *NOTES_308["cell"])
         self.schedule()
 
-    def _patch_around(self, arr: np.ndarray, r: int, c: int, size: int = 12) -> tuple[np.ndarray, int, int]:
-        h, w = arr.shape[:2]
-        r0 = int(min(max(r - size // 2, 0), max(h - size, 0)))
-        c0 = int(min(max(c - size // 2, 0), max(w - size, 0)))
-        return np.array(arr[r0:r0 + size, c0:c0 + size], copy=True), r0, c0
-
     def send_input_patch(self) -> None:
         """Up to 12×12 input numbers around the selected cell's window, to the animator tab."""
         res = self.result
         if res is None:
             return
-        k, r, c = self.current_cell() or (0, 0, 0)
-        from desktopnn.engine.convolution.explain import explain_conv
-
-        ex = explain_conv(res.image, res.kernels[k], res.biases[k], r, c, stride=res.stride, padding=res.padding)
-        centre_r, centre_c = (int(np.clip(ex.cells[..., i].mean(), 0, res.image.shape[i] - 1)) for i in (0, 1))
-        patch, r0, c0 = self._patch_around(res.image, centre_r, centre_c)
-        patch = patch[:, :, 0] if patch.shape[2] == 1 else patch
+        patch, r0, c0 = input_patch(res, *(self.current_cell() or (0, 0, 0)))
         self._send(patch, f"{self.inputs.source}: input rows {r0}–{r0 + patch.shape[0] - 1}, "
                           f"cols {c0}–{c0 + patch.shape[1] - 1}")
 
@@ -374,7 +384,7 @@ class ConvLabTab(PresenterMixin, LessonTab):
         if res is None:
             return
         k, r, c = self.current_cell() or (0, 0, 0)
-        patch, r0, c0 = self._patch_around(res.maps[k], r, c)
+        patch, r0, c0 = map_patch(res, k, r, c)
         self._send(patch, f"feature map {self._titles[k]}: rows {r0}–{r0 + patch.shape[0] - 1}, "
                           f"cols {c0}–{c0 + patch.shape[1] - 1}")
 
