@@ -13,13 +13,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from desktopnn.engine.audio.config import AUDIO_BOTTLENECKS, SpectrogramConfig
 from desktopnn.engine.audio.files import AUDIO_FILTER
 from desktopnn.sources.audio import SAMPLE_RATES, ArrayAudioSource, AudioSource, MicrophoneSource, stop_playback
-from desktopnn.ui.autoencoder import audio_jobs as J
+from desktopnn.ui.autoencoder import jobs
+from desktopnn.ui.autoencoder.state import DEMO, FILE, HOP_CHOICES, MIC, PHASES, RECORD_SECONDS, WINDOWS
 from desktopnn.ui.autoencoder.widgets import stop_runners
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
-
-DEMO, MIC, FILE = "demo", "mic", "file"
-RECORD_SECONDS = 10
 
 
 class AudioControls(QWidget):
@@ -59,6 +57,14 @@ class AudioControls(QWidget):
     def _build(self) -> None:
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        for box in (self._build_input_box(), self._build_spectrogram_box(), self._build_autoencoder_box(),
+                    self._build_listen_box()):
+            lay.addWidget(box)
+        lay.addStretch(1)
+        self._update_mic_widgets()
+
+    def _build_input_box(self) -> QGroupBox:
+        """Where the sound comes from: source, microphone, sample rate; its level and overflows."""
         box = QGroupBox("Input")
         f = QFormLayout(box)
         self.input = QComboBox()
@@ -88,8 +94,10 @@ class AudioControls(QWidget):
         self.overflow_label = QLabel("0")
         self.overflow_label.setToolTip("Times the input had more sound than could be read in time (lost audio)")
         f.addRow("Overflows", self.overflow_label)
-        lay.addWidget(box)
+        return box
 
+    def _build_spectrogram_box(self) -> QGroupBox:
+        """The analysis: linear or mel frequency, window length, hop."""
         box = QGroupBox("Spectrogram")
         f = QFormLayout(box)
         self.scale = QComboBox()
@@ -100,7 +108,7 @@ class AudioControls(QWidget):
         self.scale.activated.connect(lambda _i: self.settings_changed.emit("analysis"))
         f.addRow("Frequency", self.scale)
         self.window = QComboBox()
-        for ms in (6.0, 11.0, 23.0, 46.0):
+        for ms in WINDOWS:
             self.window.addItem(f"{ms:g} ms", ms)
         self.window.setCurrentIndex(1)
         self.window.setToolTip("How long each slice of sound is (notes 3.0.1: about 11 ms). Longer: sharper in "
@@ -108,13 +116,15 @@ class AudioControls(QWidget):
         self.window.activated.connect(lambda _i: self.settings_changed.emit("analysis"))
         f.addRow("Window", self.window)
         self.hop = QComboBox()
-        for label, frac in (("½ window", 0.5), ("¼ window", 0.25), ("1 window", 1.0)):
+        for label, frac in HOP_CHOICES:
             self.hop.addItem(label, frac)
         self.hop.setToolTip("How far the window moves between columns")
         self.hop.activated.connect(lambda _i: self.settings_changed.emit("analysis"))
         f.addRow("Hop", self.hop)
-        lay.addWidget(box)
+        return box
 
+    def _build_autoencoder_box(self) -> QGroupBox:
+        """The bottleneck, denoising and its hiss, retraining on the demo or on the input."""
         box = QGroupBox("Autoencoder")
         f = QFormLayout(box)
         self.bottleneck = QComboBox()
@@ -147,13 +157,15 @@ class AudioControls(QWidget):
         self.train_progress = QProgressBar()
         self.train_progress.setToolTip("Retraining progress")
         f.addRow(self.train_progress)
-        lay.addWidget(box)
+        return box
 
+    def _build_listen_box(self) -> QGroupBox:
+        """Play the last 4 s as heard, or rebuilt from the code (with the phase from the input or Griffin-Lim)."""
         box = QGroupBox("Listen (last 4 s)")
         f = QFormLayout(box)
         self.method = QComboBox()
-        self.method.addItem("phase of the input", "phase")
-        self.method.addItem("Griffin-Lim", "griffin_lim")
+        for label, key in PHASES:
+            self.method.addItem(label, key)
         self.method.setToolTip("A spectrogram has no phase: borrow it from the input, or estimate it (Griffin-Lim)")
         f.addRow("Phase", self.method)
         row = QHBoxLayout()
@@ -170,9 +182,7 @@ class AudioControls(QWidget):
         self.message.setWordWrap(True)
         self.message.setProperty("role", "error")
         f.addRow(self.message)
-        lay.addWidget(box)
-        lay.addStretch(1)
-        self._update_mic_widgets()
+        return box
 
     # ---- settings ------------------------------------------------------------------------
     def mel(self) -> bool:
@@ -203,9 +213,7 @@ class AudioControls(QWidget):
         self._active = True
         if self.source is None:
             if not self.ctx.demo and not self._tried_mic:
-                self._tried_mic = True
-                self.input.setCurrentIndex(self.input.findData(MIC))
-                self._use_mic()
+                self.choose_mic()
             else:
                 self._use_demo()
         else:
@@ -215,6 +223,22 @@ class AudioControls(QWidget):
         self._active = False
         if self.source is not None:
             self.source.stop()
+
+    def choose_mic(self) -> None:
+        """Listen to the chosen microphone (chosen, so starting no longer tries one by itself); a missing
+        microphone falls back to the demo audio with a notice."""
+        self._tried_mic = True
+        self.input.setCurrentIndex(self.input.findData(MIC))
+        self._use_mic()
+
+    def choose_demo(self) -> None:
+        """Play the demo audio (chosen, so starting no longer tries the microphone)."""
+        self._tried_mic = True
+        self._use_demo()
+
+    def source_kind(self) -> str:
+        """DEMO, MIC or FILE: what is playing, or what the picker shows while nothing plays yet."""
+        return self._kind_of(self.source) if self.source is not None else self.input.currentData()
 
     def _switch(self, src: AudioSource | None) -> None:
         old = self.source
@@ -232,7 +256,7 @@ class AudioControls(QWidget):
     def _use_demo(self) -> None:
         self.input.setCurrentIndex(self.input.findData(DEMO))
         if self.demo is None:
-            self.loader.submit(J.load_demo)
+            self.loader.submit(jobs.load_demo)
         else:
             self._switch(self.demo)
 
@@ -278,7 +302,7 @@ class AudioControls(QWidget):
 
     def open_file(self, path: str) -> None:
         self.file_path = str(path)           # for scenes (issue 9)
-        self.loader.submit(J.load_file, path)
+        self.loader.submit(jobs.load_file, path)
 
     def _kind_of(self, src) -> str:
         if isinstance(src, MicrophoneSource):
@@ -329,7 +353,7 @@ class AudioControls(QWidget):
                 return
             signals, rate = [src.ring.latest(RECORD_SECONDS * src.sample_rate)], src.sample_rate
             what = f"the last {len(signals[0]) / rate:.0f} s of {src.name}"
-        self.trainer.submit(J.retrain, signals, self.config(rate), self.code_size(), self.retrain_epochs, what)
+        self.trainer.submit(jobs.retrain, signals, self.config(rate), self.code_size(), self.retrain_epochs, what)
         self._say(f"Retraining the {self.code_size()}-number autoencoder on {what}…")
 
     def _on_trained(self, _job: int, result) -> None:
@@ -349,7 +373,7 @@ class AudioControls(QWidget):
             self._say("Nothing to play yet: wait for the sound to start.")
             return
         clip = src.ring.latest(4 * src.sample_rate)
-        self.player.submit(J.listen, clip, self.config(src.sample_rate), self.model, self.noise_level(),
+        self.player.submit(jobs.listen, clip, self.config(src.sample_rate), self.model, self.noise_level(),
                            self.method.currentData(), which)
 
     # ---- lifecycle -----------------------------------------------------------------------

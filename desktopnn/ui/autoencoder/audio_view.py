@@ -11,7 +11,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktopnn.engine.audio.config import SpectrogramConfig
-from desktopnn.ui.autoencoder import audio_jobs as J
+from desktopnn.ui.autoencoder import jobs
 from desktopnn.ui.autoencoder.audio_controls import AudioControls
 from desktopnn.ui.autoencoder.widgets import Heatmap, stop_runners
 from desktopnn.ui.theme import Theme
@@ -33,7 +33,7 @@ class AudioView(QWidget):
         self._text_px = 14
         self.model = None
         self.mel_ticks: list = []
-        self.pipeline: J.Pipeline | None = None
+        self.pipeline: jobs.Pipeline | None = None
         self._next_id = 1
         self.latencies: collections.deque = collections.deque(maxlen=20000)
         self.compute_s = 0.0           # processing time, summed
@@ -130,8 +130,8 @@ class AudioView(QWidget):
             return
         self.cfg = self.controls.config(src.sample_rate)
         if self.cfg.sample_rate != 16000 or not self.mel_ticks:
-            self._model_jobs.submit(lambda c=self.cfg: ("ticks", J.mel_band_ticks(c)))
-        self.pipeline = J.Pipeline(self._next_id, src.ring, self.cfg, self.model, self.controls.mel(),
+            self._model_jobs.submit(lambda c=self.cfg: ("ticks", jobs.mel_band_ticks(c)))
+        self.pipeline = jobs.Pipeline(self._next_id, src.ring, self.cfg, self.model, self.controls.mel(),
                                    self.controls.noise_level())
         self._next_id += 1
         self._reset_buffers()
@@ -141,7 +141,7 @@ class AudioView(QWidget):
         if what == "noise" and p is not None:
             p.noise_level = self.controls.noise_level()
         elif what == "bottleneck":
-            self._model_jobs.submit(J.warm_up, self.cfg, self.controls.code_size())
+            self._model_jobs.submit(jobs.warm_up, self.cfg, self.controls.code_size())
         else:   # window, hop, frequency scale, sample rate
             self.restart_pipeline()
 
@@ -208,7 +208,7 @@ class AudioView(QWidget):
     def activate(self) -> None:
         if not self._warmed:            # the model and librosa's mel filters, on first show only
             self._warmed = True
-            self._model_jobs.submit(J.warm_up, self.cfg, self.controls.code_size())
+            self._model_jobs.submit(jobs.warm_up, self.cfg, self.controls.code_size())
         self.controls.start()
         self._tick.start()
 

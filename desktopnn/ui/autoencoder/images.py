@@ -9,63 +9,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
+from desktopnn.ui.autoencoder import jobs
+from desktopnn.ui.autoencoder.state import IMAGE_BOTTLENECKS, NOISE_ORDER
 from desktopnn.ui.autoencoder.widgets import DIGIT_COLOURS, Bars, Curves, Heatmap, stop_runners, style_plot
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
-
-NOISE_ORDER = ["none", "gaussian", "salt_pepper", "masking"]
-
-
-def _load(code_size: int):
-    """(model, codes of every digit, digits, shipped loss curves) for a bottleneck's default weights."""
-    from desktopnn.engine.autoencoder import model as AE
-
-    model = AE.load_default_image_model(code_size)
-    d = AE.load_digits_data()
-    hist = AE.weights_history(AE.default_image_weights(code_size))
-    return model, AE.encode(model, d.flat), d, (hist.train, hist.val)
-
-
-def _infer(model, clean: np.ndarray, noise: str, amount: float, seed: int):
-    import torch
-
-    from desktopnn.engine.autoencoder import model as AE
-
-    g = torch.Generator().manual_seed(seed)
-    noisy = AE.add_noise(torch.as_tensor(clean[None]), noise, amount, g).numpy()
-    code, out = AE.reconstruct(model, noisy)
-    return noisy[0], code[0], out[0]
-
-
-def _decode(model, x: float, y: float):
-    from desktopnn.engine.autoencoder import model as AE
-
-    return AE.decode(model, np.array([[x, y]], np.float32))[0]
-
-
-def _train(ctx, code_size: int, epochs: int, noise: str, amount: float):
-    from desktopnn.engine.autoencoder import model as AE
-
-    d = AE.load_digits_data()
-    model = AE.Autoencoder(code_size=code_size)
-    hist = AE.train_autoencoder(model, d.flat[d.train], epochs=epochs, noise=noise, noise_amount=amount,
-                                val=d.flat[d.test], progress=lambda f, h: ctx.progress(f, (list(h.train), list(h.val))))
-    return "trained", model, AE.encode(model, d.flat), hist
-
-
-def _restore(model, history):
-    """A model from a scene (issue 9): the codes of every digit for the plane, off the UI thread."""
-    from desktopnn.engine.autoencoder import model as AE
-
-    d = AE.load_digits_data()
-    return "restored", model, AE.encode(model, d.flat), d, history
-
-
-def _transfer(ctx, model, per_class: int, epochs: int):
-    from desktopnn.engine.autoencoder import model as AE
-
-    return "transfer", AE.transfer_compare(model, labels_per_class=per_class, epochs=epochs,
-                                           progress=lambda f, _p: ctx.progress(f))
 
 
 class ImagesView(QWidget):
@@ -104,13 +52,31 @@ class ImagesView(QWidget):
             self._started = True
             self.load_defaults()
 
+    def mark_load_chosen(self) -> None:
+        """A scene has chosen what to load: showing the view no longer loads the default model."""
+        self._started = True
+
     # ---- building ------------------------------------------------------------------------
     def _build(self) -> None:
         controls = QVBoxLayout()
+        controls.addWidget(self._build_model_box())
+        controls.addWidget(self._build_noise_box())
+        controls.addWidget(self._build_transfer_box())
+        controls.addStretch(1)
+        self._build_plots()
+        lay = QHBoxLayout(self)
+        side = QWidget()
+        side.setLayout(controls)
+        side.setMaximumWidth(520)
+        lay.addWidget(side)
+        lay.addLayout(self._build_grid(), 1)
+
+    def _build_model_box(self) -> QGroupBox:
+        """The bottleneck, epochs, train / stop / back to the shipped weights, and progress."""
         box = QGroupBox("Autoencoder")
         form = QFormLayout(box)
         self.bottleneck = QComboBox()
-        for k in (2, 4, 8, 16, 32):
+        for k in IMAGE_BOTTLENECKS:
             self.bottleneck.addItem(f"{k} numbers", k)
         self.bottleneck.setToolTip("How many numbers the code in the middle holds. The 64 pixels are squeezed "
                                    "into this many and rebuilt from them.")
@@ -139,8 +105,10 @@ class ImagesView(QWidget):
         self.progress = QProgressBar()
         self.progress.setToolTip("Training progress")
         form.addRow(self.progress)
-        controls.addWidget(box)
+        return box
 
+    def _build_noise_box(self) -> QGroupBox:
+        """Which digit goes in, and the noise added to it."""
         nbox = QGroupBox("Input and noise")
         nform = QFormLayout(nbox)
         self.sample = QSpinBox()
@@ -167,8 +135,10 @@ class ImagesView(QWidget):
         r2.addWidget(self.amount, 1)
         r2.addWidget(self.amount_label)
         nform.addRow("Amount", r2)
-        controls.addWidget(nbox)
+        return nbox
 
+    def _build_transfer_box(self) -> QGroupBox:
+        """Transfer learning: a classifier on the frozen encoder's code against one from scratch."""
         tbox = QGroupBox("Transfer learning")
         tform = QFormLayout(tbox)
         self.per_class = QSpinBox()
@@ -184,9 +154,10 @@ class ImagesView(QWidget):
         self.transfer_label = QLabel("Press Compare: is a trained encoder a good feature extractor?")
         self.transfer_label.setWordWrap(True)
         tform.addRow(self.transfer_label)
-        controls.addWidget(tbox)
-        controls.addStretch(1)
+        return tbox
 
+    def _build_plots(self) -> None:
+        """Input, code, reconstruction, the loss curves, the code plane and the decoded point."""
         self.input_view = Heatmap("Input", "CET-L1", (0, 1), axes=False, tooltip="The digit going in (with noise)")
         self.code_bars = Bars("Code", tooltip="The numbers in the bottleneck: this digit's feature vector")
         self.output_view = Heatmap("Reconstruction", "CET-L1", (0, 1), axes=False,
@@ -212,6 +183,7 @@ class ImagesView(QWidget):
         self.legend = QLabel("")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
 
+    def _build_grid(self) -> QGridLayout:
         grid = QGridLayout()
         grid.addWidget(self.input_view, 0, 0)
         grid.addWidget(self.code_bars, 0, 1)
@@ -228,19 +200,18 @@ class ImagesView(QWidget):
             grid.setColumnStretch(c, 1)
         grid.setRowStretch(0, 1)
         grid.setRowStretch(1, 1)
-        lay = QHBoxLayout(self)
-        side = QWidget()
-        side.setLayout(controls)
-        side.setMaximumWidth(520)
-        lay.addWidget(side)
-        lay.addLayout(grid, 1)
+        return grid
 
     # ---- actions -------------------------------------------------------------------------
     def load_defaults(self) -> None:
-        self._loader.submit(lambda k=self.code_size: ("loaded", *_load(k)))
+        self._loader.submit(lambda k=self.code_size: ("loaded", *jobs.load_image_model(k)))
+
+    def restore(self, model, history: tuple[list, list]) -> None:
+        """Show a model saved in a scene, with its loss curves (its digit codes are computed in the worker)."""
+        self._loader.submit(jobs.restore_image_model, model, history)
 
     def train(self) -> None:
-        self._trainer.submit(_train, self.code_size, self.epochs.value(), self.noise.currentData(),
+        self._trainer.submit(jobs.train_image_model, self.code_size, self.epochs.value(), self.noise.currentData(),
                              self.amount.value() / 100)
         self.notice.emit(f"Training an autoencoder with a {self.code_size}-number bottleneck…")
 
@@ -248,7 +219,7 @@ class ImagesView(QWidget):
         if self.model is None:
             return
         self.transfer_label.setText("Training both classifiers…")
-        self._trainer.submit(_transfer, self.model, self.per_class.value(), self.transfer_epochs)
+        self._trainer.submit(jobs.compare_transfer, self.model, self.per_class.value(), self.transfer_epochs)
 
     def refresh(self) -> None:
         """Recompute input, code and reconstruction for the current digit and noise (in the worker)."""
@@ -258,13 +229,13 @@ class ImagesView(QWidget):
             return
         i = self.sample.value()
         clean = self.digits.flat[i]
-        self._infer.submit(lambda m=self.model, n=self.noise.currentData(): ("inferred", *_infer(m, clean, n, amount, i)))
+        self._infer.submit(lambda m=self.model, n=self.noise.currentData(): ("inferred", *jobs.infer_digit(m, clean, n, amount, i)))
 
     def decode_point(self, x: float, y: float) -> None:
         if self.model is None or self.code_size != 2:
             return
         self.marker.setData([x], [y])
-        self._decoder.submit(lambda m=self.model: ("decoded", _decode(m, x, y)))
+        self._decoder.submit(lambda m=self.model: ("decoded", jobs.decode_point(m, x, y)))
 
     # ---- results -------------------------------------------------------------------------
     def _on_bottleneck_changed(self) -> None:

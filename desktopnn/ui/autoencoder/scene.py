@@ -15,15 +15,10 @@ import numpy as np
 from desktopnn.engine.audio.config import AUDIO_BOTTLENECKS
 from desktopnn.scenes import SceneError
 from desktopnn.sources.audio import SAMPLE_RATES
-from desktopnn.ui.autoencoder.audio_controls import DEMO, FILE, MIC
-from desktopnn.ui.autoencoder.images import NOISE_ORDER
+from desktopnn.ui.autoencoder.state import (DEMO, FILE, HOPS, IMAGE_BOTTLENECKS, MIC, NOISE_ORDER, PHASES, VIEWS,
+                                            WINDOWS)
 from desktopnn.ui.scene_fields import (decode_state_dict, encode_state_dict, get_bool, get_choice, get_dict,
                                        get_int, get_number, get_str, need_dict)
-
-VIEWS = ["images", "audio"]
-IMAGE_BOTTLENECKS = [2, 4, 8, 16, 32]
-WINDOWS = [6.0, 11.0, 23.0, 46.0]
-HOPS = [0.5, 0.25, 1.0]
 
 
 def _data(box) -> list:
@@ -32,7 +27,7 @@ def _data(box) -> list:
 
 def scene_state(tab) -> dict:
     v, c = tab.images, tab.audio.controls
-    kind = c._kind_of(c.source) if c.source is not None else c.input.currentData()
+    kind = c.source_kind()
     out = {"view": "audio" if tab.views.currentWidget() is tab.audio else "images",
            "images": {"bottleneck": int(v.bottleneck.currentData()), "epochs": v.epochs.value(),
                       "digit": v.sample.value(), "noise": v.noise.currentData(), "amount": v.amount.value() / 100,
@@ -81,7 +76,7 @@ def check(tab, state) -> dict:
                                            what="audio bottleneck"),
                   "denoise": get_bool(a, "denoise", default=False, what="denoising choice"),
                   "noise": get_int(a, "noise", default=10, lo=1, hi=50, what="hiss loudness"),
-                  "phase": get_choice(a, "phase", ["phase", "griffin_lim"], default="phase", what="phase method")}
+                  "phase": get_choice(a, "phase", [key for _label, key in PHASES], default="phase", what="phase method")}
     if p["audio"]["source"] == FILE and not p["audio"]["file"]:
         raise SceneError("The scene says to play an audio file but does not name it.")
     return p
@@ -111,8 +106,6 @@ def _model(t: dict):
 
 
 def apply(tab, p: dict) -> None:
-    from desktopnn.ui.autoencoder.images import _restore
-
     v, c = tab.images, tab.audio.controls
     i = p["images"]
     widgets = (v.bottleneck, v.sample, v.noise, v.amount)
@@ -127,11 +120,11 @@ def apply(tab, p: dict) -> None:
     v.epochs.setValue(i["epochs"])
     v.per_class.setValue(i["labels_per_digit"])
     v.amount_label.setText(f"{i['amount'] / 100:.2f}")
-    v._started = True                       # what to load is decided here, not on first view
+    v.mark_load_chosen()                    # what to load is decided here, not on first view
     v.code_size = i["bottleneck"]
     if i["model"] is not None:
         model, history = i["model"]
-        v._loader.submit(_restore, model, history)
+        v.restore(model, history)
     elif v.model is None or v.trained_in_session or v.model.code_size != i["bottleneck"]:
         v.load_defaults()
     else:
@@ -161,10 +154,7 @@ def apply(tab, p: dict) -> None:
     if source == FILE:
         c.open_file(a["file"])
     elif source == MIC:
-        c.input.setCurrentIndex(c.input.findData(MIC))
-        c._tried_mic = True
-        c._use_mic()                         # a missing microphone falls back to the demo with a notice
+        c.choose_mic()                       # a missing microphone falls back to the demo with a notice
     else:
-        c._tried_mic = True
-        c._use_demo()
+        c.choose_demo()
     tab.views.setCurrentWidget(tab.audio if p["view"] == "audio" else tab.images)

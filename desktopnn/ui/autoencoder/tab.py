@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from desktopnn.ui.autoencoder import scene
 from desktopnn.ui.autoencoder.audio_view import AudioView
 from desktopnn.ui.autoencoder.images import ImagesView
 from desktopnn.ui.base import AppContext, LessonTab
@@ -75,15 +76,10 @@ class AutoencoderTab(LessonTab):
 
     # ---- issue 9: no animation to step or guess here; scenes ------------------------------------
     def scene_state(self) -> dict:
-        from desktopnn.ui.autoencoder import scene
-
         return scene.scene_state(self)
 
     def apply_scene(self, state: dict) -> None:
-        from desktopnn.ui.autoencoder import scene
-
-        plan = scene.check(self, state)        # SceneError before anything changes
-        scene.apply(self, plan)
+        scene.apply(self, scene.check(self, state))
 
     def shutdown(self) -> None:
         self.deactivate()

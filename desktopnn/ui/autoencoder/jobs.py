@@ -1,5 +1,10 @@
-"""Work the audio view hands to its workers (no widgets here): the live pipeline, loading, retraining,
-listening. Each function runs in a :class:`~desktopnn.workers.LatestJobRunner` thread."""
+"""Work the Encoder & decoder views hand to their workers (no widgets here). Each function runs in a
+:class:`~desktopnn.workers.LatestJobRunner` thread and imports torch there, off the start-up path.
+
+- the images view (digits): load the shipped autoencoder, encode/decode, train, restore a scene's
+  model, the transfer-learning comparison;
+- the audio view: the live pipeline, loading sound, retraining, listening.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,63 @@ import numpy as np
 
 from desktopnn.engine.audio.config import RingBuffer, SpectrogramConfig
 
+
+# ---- the images view (notes 3) -------------------------------------------------------------------
+def load_image_model(code_size: int):
+    """(model, codes of every digit, digits, shipped loss curves) for a bottleneck's default weights."""
+    from desktopnn.engine.autoencoder import model as AE
+
+    model = AE.load_default_image_model(code_size)
+    d = AE.load_digits_data()
+    hist = AE.weights_history(AE.default_image_weights(code_size))
+    return model, AE.encode(model, d.flat), d, (hist.train, hist.val)
+
+
+def infer_digit(model, clean: np.ndarray, noise: str, amount: float, seed: int):
+    """(noisy input, code, reconstruction) of one digit with the chosen noise."""
+    import torch
+
+    from desktopnn.engine.autoencoder import model as AE
+
+    g = torch.Generator().manual_seed(seed)
+    noisy = AE.add_noise(torch.as_tensor(clean[None]), noise, amount, g).numpy()
+    code, out = AE.reconstruct(model, noisy)
+    return noisy[0], code[0], out[0]
+
+
+def decode_point(model, x: float, y: float):
+    """The image the decoder makes from one point (x, y) of the code plane."""
+    from desktopnn.engine.autoencoder import model as AE
+
+    return AE.decode(model, np.array([[x, y]], np.float32))[0]
+
+
+def train_image_model(ctx, code_size: int, epochs: int, noise: str, amount: float):
+    from desktopnn.engine.autoencoder import model as AE
+
+    d = AE.load_digits_data()
+    model = AE.Autoencoder(code_size=code_size)
+    hist = AE.train_autoencoder(model, d.flat[d.train], epochs=epochs, noise=noise, noise_amount=amount,
+                                val=d.flat[d.test], progress=lambda f, h: ctx.progress(f, (list(h.train), list(h.val))))
+    return "trained", model, AE.encode(model, d.flat), hist
+
+
+def restore_image_model(model, history):
+    """A model from a scene (issue 9): the codes of every digit for the plane, off the UI thread."""
+    from desktopnn.engine.autoencoder import model as AE
+
+    d = AE.load_digits_data()
+    return "restored", model, AE.encode(model, d.flat), d, history
+
+
+def compare_transfer(ctx, model, per_class: int, epochs: int):
+    from desktopnn.engine.autoencoder import model as AE
+
+    return "transfer", AE.transfer_compare(model, labels_per_class=per_class, epochs=epochs,
+                                           progress=lambda f, _p: ctx.progress(f))
+
+
+# ---- the audio view (notes 3.0.1) ----------------------------------------------------------------
 
 class Pipeline:
     """Reads what is new in a ring buffer and turns it into columns. Only one worker thread calls
