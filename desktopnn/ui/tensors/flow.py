@@ -43,6 +43,26 @@ class FlowPanel(QWidget):
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_timer_tick)
 
+        grid = self._build_fields()
+        controls = self._build_controls()
+        self.canvas = TensorCanvas()
+        self.canvas.setToolTip("The elements travel one by one, in the order they are read, into the new tensor")
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.order_label = QLabel()
+        self.order_label.setWordWrap(True)
+        self.order_label.setProperty("role", "mono")
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(grid)
+        lay.addLayout(controls)
+        lay.addWidget(scrolled(self.canvas), 1)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.order_label)
+        self._set_controls_enabled(False)
+
+    def _build_fields(self) -> QGridLayout:
+        """The new shape with its Reshape button, the axes order with its Transpose button."""
         grid = QGridLayout()
         grid.addWidget(QLabel("New shape"), 0, 0)
         self.shape_edit = QLineEdit("5, -1")
@@ -64,7 +84,10 @@ class FlowPanel(QWidget):
         self.transpose_button.clicked.connect(self.request_transpose)
         grid.addWidget(self.transpose_button, 1, 2)
         grid.setColumnStretch(1, 1)
+        return grid
 
+    def _build_controls(self) -> QHBoxLayout:
+        """Play, Step, Restart, End and the speed."""
         controls = QHBoxLayout()
         self.play_button = QPushButton("Play")
         self.play_button.setToolTip("Play or pause the flow of elements")
@@ -87,22 +110,7 @@ class FlowPanel(QWidget):
         speed_label = QLabel("Speed")
         controls.addWidget(speed_label)
         controls.addWidget(self.speed, 1)
-
-        self.canvas = TensorCanvas()
-        self.canvas.setToolTip("The elements travel one by one, in the order they are read, into the new tensor")
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.order_label = QLabel()
-        self.order_label.setWordWrap(True)
-        self.order_label.setProperty("role", "mono")
-
-        lay = QVBoxLayout(self)
-        lay.addLayout(grid)
-        lay.addLayout(controls)
-        lay.addWidget(scrolled(self.canvas), 1)
-        lay.addWidget(self.caption)
-        lay.addWidget(self.order_label)
-        self._set_controls_enabled(False)
+        return controls
 
     # ---- requests -> the tab runs the engine ---------------------------------------------
     def request_reshape(self) -> None:
@@ -142,6 +150,13 @@ class FlowPanel(QWidget):
         self._set_controls_enabled(True)
         self.play()
 
+    def clear(self) -> None:
+        """Nothing on show: no tensors, no flow, the animation's buttons off (the fields keep their text)."""
+        self.last = None
+        self.canvas.set_blocks([])
+        self.canvas.set_flow([], 0.0)
+        self._set_controls_enabled(False)
+
     def _set_controls_enabled(self, on: bool) -> None:
         for w in (self.play_button, self.step_button, self.restart_button, self.end_button):
             w.setEnabled(on)
@@ -179,6 +194,11 @@ class FlowPanel(QWidget):
     def restart(self) -> None:
         self.pause()
         self.canvas.set_flow_progress(0.0)
+
+    def set_progress(self, progress: float) -> None:
+        """Pause and show the flow with ``progress`` elements arrived (at most the whole flow)."""
+        self.pause()
+        self.canvas.set_flow_progress(min(float(progress), self.canvas.flow_length()))
 
     def run_to_end(self) -> None:
         self.pause()

@@ -48,6 +48,11 @@ class IndexPanel(QWidget):
         self.steps_label.setText("\n".join(steps))
         self.canvas.set_blocks([Block(result, f"result {fmt_shape(result.shape)}", name="result")], "row")
 
+    def clear(self) -> None:
+        """No result kept and none drawn (the labels keep their text)."""
+        self.last = None
+        self.canvas.set_blocks([])
+
     def apply_theme(self, theme: Theme) -> None:
         self.canvas.apply_theme(theme)
 
@@ -69,6 +74,29 @@ class BroadcastPanel(QWidget):
         self._timer.setInterval(self.STEP_MS)
         self._timer.timeout.connect(self._on_timer_tick)
 
+        row = self._build_operands()
+        steps = self._build_steps()
+        self.steps_label = QLabel()
+        self.steps_label.setWordWrap(True)
+        self.error_label = _mono(QLabel())
+        self.error_label.setProperty("role", "error")
+        self.error_label.setWordWrap(True)
+        self.legend = QLabel("Outlined: the operand's own values.  Hatched and dashed: ghosts, repeats made by "
+                             "stretching an axis of length 1.")
+        self.legend.setWordWrap(True)
+        self.canvas = TensorCanvas()
+        self.canvas.setToolTip("The two operands aligned from the right; ghosts are the stretched copies")
+        lay = QVBoxLayout(self)
+        lay.addLayout(row)
+        lay.addLayout(steps)
+        lay.addWidget(self.legend)
+        lay.addWidget(self.error_label)
+        lay.addWidget(self.steps_label)
+        lay.addWidget(scrolled(self.canvas), 1)
+        self._update_buttons()
+
+    def _build_operands(self) -> QHBoxLayout:
+        """A, the operation, B and the Broadcast button."""
         row = QHBoxLayout()
         row.addWidget(QLabel("A"))
         self.a_edit = QLineEdit("[[0], [10], [20]]")
@@ -88,7 +116,10 @@ class BroadcastPanel(QWidget):
         self.a_edit.returnPressed.connect(self.request)
         self.b_edit.returnPressed.connect(self.request)
         row.addWidget(self.go_button)
+        return row
 
+    def _build_steps(self) -> QHBoxLayout:
+        """Back, Next and Play through the stages."""
         steps = QHBoxLayout()
         self.back_button = QPushButton("Back")
         self.back_button.setToolTip("Previous step")
@@ -102,25 +133,7 @@ class BroadcastPanel(QWidget):
         for w in (self.back_button, self.next_button, self.play_button):
             steps.addWidget(w)
         steps.addStretch(1)
-
-        self.steps_label = QLabel()
-        self.steps_label.setWordWrap(True)
-        self.error_label = _mono(QLabel())
-        self.error_label.setProperty("role", "error")
-        self.error_label.setWordWrap(True)
-        self.legend = QLabel("Outlined: the operand's own values.  Hatched and dashed: ghosts, repeats made by "
-                             "stretching an axis of length 1.")
-        self.legend.setWordWrap(True)
-        self.canvas = TensorCanvas()
-        self.canvas.setToolTip("The two operands aligned from the right; ghosts are the stretched copies")
-        lay = QVBoxLayout(self)
-        lay.addLayout(row)
-        lay.addLayout(steps)
-        lay.addWidget(self.legend)
-        lay.addWidget(self.error_label)
-        lay.addWidget(self.steps_label)
-        lay.addWidget(scrolled(self.canvas), 1)
-        self._update_buttons()
+        return steps
 
     def request(self) -> None:
         a, b = self.a_edit.text().strip(), self.b_edit.text().strip()
@@ -144,6 +157,11 @@ class BroadcastPanel(QWidget):
         self.steps_label.setText("" if shapes is None else
                                  "<pre>" + html.escape("\n".join(aligned_table(*shapes))) + "</pre>")
         self._update_buttons()
+
+    def clear(self) -> None:
+        """No operands kept, no stages, nothing drawn (the fields keep their text)."""
+        self.last, self.stages = None, []
+        self.canvas.set_blocks([])
 
     def set_stage(self, i: int) -> None:
         if not self.stages:

@@ -1,23 +1,17 @@
-"""The tensors tab in front of a class and in scenes (issue 9, notes 2.12).
-
-Clicker steps and export frames follow the page on show: on Reshape the elements flow into place one
-at a time, on Broadcast the stages step on; Index and Notes have nothing animated. There is no
-predict-before-reveal here: indexing, reshape and transpose only move the same numbers, and the
-lesson's question is the *shape*, which the view prints beside every tensor.
+"""The tensors lesson's scenes (issue 9, notes 2.12): every tensor made, the builder, and each page.
 
 State keys: ``builder`` ({"shape", "fill", "values"}: the builder's fields), ``tensors`` (every
 tensor made, in order: [{"name", "array", "source"}]; one must be "t"), ``shown`` (which of them is
 drawn on the left), ``highlight`` (its selected elements, a 0/1 array, or null), ``expression``,
 ``output`` (texts), ``page`` ("index", "reshape", "broadcast", "notes"), ``index`` ({"text",
-"result", "steps"}), ``flow`` ({"kind", "source", "array", "perm", "title", "progress",
-"shape_text", "perm_text"}; the result is recomputed), ``broadcast`` ({"a", "b", "op", "names",
-"stage", "a_text", "b_text", "op_text"}, or {"error", "shapes"}), ``notes`` ({"example", "ran"}),
-``next_result``. Only ``tensors`` is needed; the rest default to an empty page or the first item.
+"result", "steps"}), ``flow`` ({"kind", "source", "array", "perm", "shape", "title", "progress"};
+the result is recomputed), ``flow_fields`` ({"shape_text", "perm_text"}), ``broadcast`` ({"a",
+"b", "op", "names", "stage", "a_text", "b_text", "op_text"}, or {"error", "shapes"}), ``notes``
+({"example", "ran"}), ``next_result``. Only ``tensors`` is needed; the rest default to an empty page or the first item.
 """
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
@@ -26,85 +20,45 @@ from desktopnn.engine.tensors.presets import TENSOR_PRESETS, run_preset
 from desktopnn.engine.tensors.shapes import broadcast_stages
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.scene_fields import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
+from desktopnn.ui.tensors.state import FILL_KEYS, MAX_ELEMENTS, PAGES
 
-PAGES = ("index", "reshape", "broadcast", "notes")
-FILL_KEYS = ("range", "random", "typed")
-MAX_ELEMENTS = 10_000
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class TensorsPresenter:
-    """Clicker steps, export frames and scenes of :class:`TensorsTab`."""
+def scene_state(tab) -> dict:
+    """Everything on show, as plain data for a scene file."""
+    hl = tab.canvas.blocks[0].highlight if tab.canvas.blocks else None
+    ix = tab.index_page.last
+    return {"builder": tab.builder.fields(),
+            "tensors": [{"name": e.name, "array": encode_array(e.array), "source": e.source}
+                        for e in tab.store.history],
+            "shown": tab.shown_row(), "highlight": None if hl is None else encode_array(np.asarray(hl, np.uint8)),
+            "expression": tab.expr_edit.text(), "output": tab.output_label.text(), "page": tab.page(),
+            "index": None if ix is None else {"text": ix["text"], "result": encode_array(ix["result"]),
+                                              "steps": ix["steps"]},
+            "flow": _flow_state(tab.flow), "flow_fields": {"shape_text": tab.flow.shape_edit.text(),
+                                                           "perm_text": tab.flow.perm_edit.text()},
+            "broadcast": _broadcast_state(tab.broadcast),
+            "notes": {"example": tab.notes.current().key, "ran": bool(tab.notes.output.toPlainText())},
+            "next_result": tab.store.results_named}
 
-    def _page(self) -> str:
-        return PAGES[[self.index_page, self.flow, self.broadcast, self.notes].index(self.pages.currentWidget())]
 
-    def step(self, delta: int) -> bool:
-        before = self.current_frame()
-        if self._page() == "reshape" and self.flow.canvas.flow:
-            self.flow.step() if delta > 0 else self.flow.step_back()
-        elif self._page() == "broadcast" and self.broadcast.stages:
-            self.broadcast.pause()
-            self.broadcast.set_stage(self.broadcast.stage + (1 if delta > 0 else -1))
-        else:
-            return False
-        return self.current_frame() != before
+def _flow_state(flow) -> dict | None:
+    f = flow.last
+    if f is None:
+        return None
+    return {"kind": f["kind"], "source": f["source"], "array": encode_array(f["src"]), "perm": f["perm"],
+            "shape": list(f["result"].shape), "title": f["title"], "progress": float(flow.canvas.flow_progress)}
 
-    def frame_count(self) -> int:
-        if self._page() == "reshape" and self.flow.canvas.flow:
-            return math.ceil(self.flow.canvas.flow_length()) + 1
-        if self._page() == "broadcast":
-            return len(self.broadcast.stages)
-        return 0
 
-    def current_frame(self) -> int:
-        if self._page() == "reshape" and self.flow.canvas.flow:
-            return math.ceil(self.flow.canvas.flow_progress - 1e-9)
-        return self.broadcast.stage if self._page() == "broadcast" else 0
-
-    def show_frame(self, index: int) -> None:
-        if self._page() == "reshape" and self.flow.canvas.flow:
-            self.flow.pause()
-            self.flow.canvas.set_flow_progress(min(float(max(index, 0)), self.flow.canvas.flow_length()))
-            self.flow.canvas.repaint()
-        elif self._page() == "broadcast":
-            self.broadcast.pause()
-            self.broadcast.set_stage(index)
-
-    # ---- scenes --------------------------------------------------------------------------------
-    def scene_state(self) -> dict:
-        entries = self.store.history
-        shown = entries.index(self._shown) if self._shown in entries else len(entries) - 1
-        hl = self.canvas.blocks[0].highlight if self.canvas.blocks else None
-        flow = None
-        if self.flow.last is not None:
-            f = self.flow.last
-            flow = {"kind": f["kind"], "source": f["source"], "array": encode_array(f["src"]), "perm": f["perm"],
-                    "shape": list(f["result"].shape), "title": f["title"],
-                    "progress": float(self.flow.canvas.flow_progress)}
-        bc = self.broadcast.last
-        if bc is not None and "error" not in bc:
-            bc = {"a": encode_array(bc["a"]), "b": encode_array(bc["b"]), "op": bc["op"], "names": bc["names"],
-                  "stage": self.broadcast.stage}
-        if bc is not None:
-            bc = dict(bc, a_text=self.broadcast.a_edit.text(), b_text=self.broadcast.b_edit.text(),
-                      op_text=self.broadcast.op_combo.currentText())
-        ix = self.index_page.last
-        return {"builder": {"shape": self.shape_edit.text(), "fill": self.fill_combo.currentData(),
-                            "values": self.values_edit.text()},
-                "tensors": [{"name": e.name, "array": encode_array(e.array), "source": e.source} for e in entries],
-                "shown": shown, "highlight": None if hl is None else encode_array(np.asarray(hl, np.uint8)),
-                "expression": self.expr_edit.text(), "output": self.output_label.text(), "page": self._page(),
-                "index": None if ix is None else {"text": ix["text"], "result": encode_array(ix["result"]),
-                                                  "steps": ix["steps"]},
-                "flow": flow, "flow_fields": {"shape_text": self.flow.shape_edit.text(),
-                                              "perm_text": self.flow.perm_edit.text()},
-                "broadcast": bc, "notes": {"example": self.notes.current().key,
-                                           "ran": bool(self.notes.output.toPlainText())},
-                "next_result": self.store._results}
-
-    def apply_scene(self, state: dict) -> None:
-        apply(self, check(state))
+def _broadcast_state(panel) -> dict | None:
+    bc = panel.last
+    if bc is None:
+        return None
+    if "error" not in bc:
+        bc = {"a": encode_array(bc["a"]), "b": encode_array(bc["b"]), "op": bc["op"], "names": bc["names"],
+              "stage": panel.stage}
+    return dict(bc, a_text=panel.a_edit.text(), b_text=panel.b_edit.text(), op_text=panel.op_combo.currentText())
 
 
 def _tensor(obj, what: str) -> np.ndarray:
@@ -115,7 +69,8 @@ def _tensor(obj, what: str) -> np.ndarray:
     return arr
 
 
-def check(state) -> dict:
+def check(tab, state) -> dict:
+    """Everything in ``state`` validated (tensor names, sizes, shapes, pages); nothing changes here."""
     if not isinstance(state, dict):
         raise SceneError("The scene's state for the tensors view is not a group of settings.")
     items = get_list(state, "tensors")
@@ -203,66 +158,53 @@ def _broadcast(b: dict | None):
 
 
 def apply(tab, plan: dict) -> None:
-    from desktopnn.ui.tensors.store import TensorStore
-
+    """Show a checked scene: the tensors made, the builder, every page, the tensor on show."""
     tab.flow.pause()
     tab.broadcast.pause()
-    store = TensorStore()
-    tab.history.blockSignals(True)
-    tab.history.clear()
-    for name, arr, source in plan["tensors"]:
-        entry = store.add(name, arr, source)
-        tab.history.addItem(entry.label())
-    store._results = plan["next_result"]
-    tab.store = store
-    shape, fill, values = plan["builder"]
-    tab.shape_edit.setText(shape)
-    tab.fill_combo.setCurrentIndex(FILL_KEYS.index(fill))
-    tab.values_edit.setText(values)
-    tab.build_error.hide()
+    tab.restore_tensors(plan["tensors"], plan["next_result"])
+    tab.builder.set_fields(*plan["builder"])
     tab.show_error(None)
-    ix = plan["index"]
-    if ix is None:
-        tab.index_page.last = None
-        tab.index_page.canvas.set_blocks([])
-    else:
-        tab.index_page.show_result(*ix)
-    f = plan["flow"]
-    tab.flow.shape_edit.setText(plan["flow_fields"][0])
-    tab.flow.perm_edit.setText(plan["flow_fields"][1])
-    if f is None:
-        tab.flow.last = None
-        tab.flow.canvas.set_blocks([])
-        tab.flow.canvas.set_flow([], 0.0)
-        tab.flow._set_controls_enabled(False)
-    else:
-        tab.flow.show_flow(f["kind"], f["source"], f["src"], f["result"], f["title"], perm=f["perm"])
-        tab.flow.pause()
-        tab.flow.canvas.set_flow_progress(min(f["progress"], tab.flow.canvas.flow_length()))
-    bc = plan["broadcast"]
-    if bc is None:
-        tab.broadcast.last, tab.broadcast.stages = None, []
-        tab.broadcast.canvas.set_blocks([])
-    elif "error" in bc:
-        tab.broadcast.show_error(bc["error"], bc["shapes"])
-    else:
-        tab.broadcast.show_operands(bc["a"], bc["b"], bc["op"], bc["names"])
-        tab.broadcast.set_stage(bc["stage"])
-    if bc is not None:
-        a_text, b_text, op_text = bc["texts"]
-        tab.broadcast.a_edit.setText(a_text)
-        tab.broadcast.b_edit.setText(b_text)
-        tab.broadcast.op_combo.setCurrentText(op_text)
+    _apply_index(tab.index_page, plan["index"])
+    _apply_flow(tab.flow, plan["flow"], plan["flow_fields"])
+    _apply_broadcast(tab.broadcast, plan["broadcast"])
     key, ran = plan["notes"]
     tab.notes.select(key)
     tab.notes.output.setPlainText("")
     if ran:
         tab.notes.show_output(run_preset(key).output)
-    entry = store.history[plan["shown"]]
-    tab.history.setCurrentRow(plan["shown"])
-    tab.history.blockSignals(False)
-    tab.show_tensor(entry.name, highlight=plan["highlight"], entry=entry)
+    tab.show_entry(plan["shown"], highlight=plan["highlight"])
     tab.expr_edit.setText(plan["expression"])
     tab.output_label.setText(plan["output"])
-    tab.pages.setCurrentWidget({"index": tab.index_page, "reshape": tab.flow, "broadcast": tab.broadcast,
-                                "notes": tab.notes}[plan["page"]])
+    tab.show_page(plan["page"])
+
+
+def _apply_index(page, ix) -> None:
+    if ix is None:
+        page.clear()
+    else:
+        page.show_result(*ix)
+
+
+def _apply_flow(flow, f, fields: tuple[str, str]) -> None:
+    flow.shape_edit.setText(fields[0])
+    flow.perm_edit.setText(fields[1])
+    if f is None:
+        flow.clear()
+    else:
+        flow.show_flow(f["kind"], f["source"], f["src"], f["result"], f["title"], perm=f["perm"])
+        flow.set_progress(f["progress"])
+
+
+def _apply_broadcast(panel, bc) -> None:
+    if bc is None:
+        panel.clear()
+        return
+    if "error" in bc:
+        panel.show_error(bc["error"], bc["shapes"])
+    else:
+        panel.show_operands(bc["a"], bc["b"], bc["op"], bc["names"])
+        panel.set_stage(bc["stage"])
+    a_text, b_text, op_text = bc["texts"]
+    panel.a_edit.setText(a_text)
+    panel.b_edit.setText(b_text)
+    panel.op_combo.setCurrentText(op_text)

@@ -11,26 +11,29 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPushButton, QScrollArea, QSizePolicy, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QScrollArea, QSizePolicy,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
+from desktopnn.engine.tensors.expr import (TensorExprError, describe_index, evaluate, format_numpy, format_value,
+                                           selection, tf_dtype)
 from desktopnn.engine.tensors.presets import run_preset, tensor_preset
 from desktopnn.engine.tensors.shapes import fmt_shape
-from desktopnn.engine.tensors.expr import (TensorExprError, describe_index, evaluate, format_numpy, format_value, selection,
-                                      tf_dtype)
 from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.tensors import scene
+from desktopnn.ui.tensors.builder import BuilderBox
 from desktopnn.ui.tensors.canvas import Block, TensorCanvas
 from desktopnn.ui.tensors.flow import FlowPanel
 from desktopnn.ui.tensors.panels import BroadcastPanel, IndexPanel, NotesPanel
-from desktopnn.ui.tensors.scene import TensorsPresenter
-from desktopnn.ui.tensors.store import TensorStore, build_values, describe, parse_shape
+from desktopnn.ui.tensors.presenter import TensorsPresenter
+from desktopnn.ui.tensors.state import FILLS, PAGES, TensorStore, describe
 from desktopnn.ui.theme import Theme
 
-FILLS = (("range", "range 0, 1, 2, …"), ("random", "random 0–9"), ("typed", "typed values"))
 MAX_OUTPUT_LINES = 2
 
 
 class TensorsTab(TensorsPresenter, LessonTab):
+    """Tensors drawn as nested grids, and what indexing, reshape and broadcasting do to them (notes 2.12)."""
+
     name = "tensors"
     title = "Tensors (2.12)"
 
@@ -53,36 +56,21 @@ class TensorsTab(TensorsPresenter, LessonTab):
 
     # ---- widgets -------------------------------------------------------------------------
     def _build_ui(self) -> None:
-        builder = QGroupBox("Build a tensor t")
-        g = QGridLayout(builder)
-        g.addWidget(QLabel("Shape"), 0, 0)
-        self.shape_edit = QLineEdit("3, 2, 5")
-        self.shape_edit.setToolTip("Axis lengths, rank 0 to 4: e.g. 3, 2, 5 or 3, 2, 4, 5; empty makes a scalar")
-        self.shape_edit.returnPressed.connect(self.build_tensor)
-        g.addWidget(self.shape_edit, 0, 1)
-        self.fill_combo = QComboBox()
-        for key, label in FILLS:
-            self.fill_combo.addItem(label, key)
-        self.fill_combo.setToolTip("Where the values come from")
-        self.fill_combo.currentIndexChanged.connect(self._on_fill_changed)
-        g.addWidget(self.fill_combo, 0, 2)
-        g.addWidget(QLabel("Values"), 1, 0)
-        self.values_edit = QLineEdit()
-        self.values_edit.setPlaceholderText("1 2 3 4 5 6  or  [[1, 2], [3, 4]]")
-        self.values_edit.setToolTip("Typed values: a flat list fills the shape row by row; a nested list brings its own shape")
-        self.values_edit.returnPressed.connect(self.build_tensor)
-        g.addWidget(self.values_edit, 1, 1)
-        self.build_button = QPushButton("Build")
-        self.build_button.setToolTip("Make a new tensor t (the old t stays in the list below)")
-        self.build_button.clicked.connect(self.build_tensor)
-        g.addWidget(self.build_button, 1, 2)
-        g.setColumnStretch(1, 1)
-        self.build_error = QLabel()
-        self.build_error.setProperty("role", "error")
-        self.build_error.setWordWrap(True)
-        g.addWidget(self.build_error, 2, 0, 1, 3)
-        self._on_fill_changed()
+        left, right = self._build_left(), self._build_right()
+        split = self._split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 5)
+        split.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(split)
 
+    def _build_left(self) -> QWidget:
+        """The builder, the tensor drawn with what the pointer is on, and the list of tensors made."""
+        self.builder = BuilderBox()
+        self.builder.build_requested.connect(self.build_tensor)
         self.heading = QLabel()
         self.heading.setProperty("role", "heading")
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -104,17 +92,18 @@ class TensorsTab(TensorsPresenter, LessonTab):
         self.history.setToolTip("Every tensor made so far, with its id: an operation never changes a tensor, "
                                 "it makes a new one. Click one to show it.")
         self.history.currentRowChanged.connect(self._on_history_row_changed)
-
         left = QWidget()
         lv = QVBoxLayout(left)
-        lv.addWidget(builder)
+        lv.addWidget(self.builder)
         lv.addWidget(self.heading)
         lv.addWidget(scroll, 4)
         lv.addWidget(self.hover_label)
         lv.addWidget(self.info_label)
         lv.addWidget(QLabel("Tensors made (never changed in place):"))
         lv.addWidget(self.history, 1)
+        return left
 
+    def _build_expression(self) -> QHBoxLayout:
         expr_row = QHBoxLayout()
         expr_row.addWidget(QLabel("Expression"))
         self.expr_edit = QLineEdit()
@@ -126,6 +115,11 @@ class TensorsTab(TensorsPresenter, LessonTab):
         self.run_button.setToolTip("Evaluate the expression; the result is a new tensor")
         self.run_button.clicked.connect(lambda: self.run_expression(self.expr_edit.text()))
         expr_row.addWidget(self.run_button)
+        return expr_row
+
+    def _build_right(self) -> QWidget:
+        """The expression, its refusal or its output, and the pages that explain what it did."""
+        expr_row = self._build_expression()
         self.error_label = QLabel()
         self.error_label.setProperty("role", "error")
         self.error_label.setWordWrap(True)
@@ -136,7 +130,17 @@ class TensorsTab(TensorsPresenter, LessonTab):
         self.output_label = QLabel()
         self.output_label.setProperty("role", "mono")
         self.output_label.setWordWrap(True)
+        self._build_pages()
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.addLayout(expr_row)
+        rv.addWidget(self.error_label)
+        rv.addWidget(self.caret_label)
+        rv.addWidget(self.output_label)
+        rv.addWidget(self.pages, 1)
+        return right
 
+    def _build_pages(self) -> None:
         self.index_page = IndexPanel()
         self.flow = FlowPanel()
         self.flow.expression_requested.connect(self.run_expression)
@@ -152,49 +156,33 @@ class TensorsTab(TensorsPresenter, LessonTab):
             self.pages.addTab(page, label)
             self.pages.setTabToolTip(self.pages.count() - 1, tip)
 
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.addLayout(expr_row)
-        rv.addWidget(self.error_label)
-        rv.addWidget(self.caret_label)
-        rv.addWidget(self.output_label)
-        rv.addWidget(self.pages, 1)
-
-        split = self._split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 4)
-        split.setStretchFactor(1, 5)
-        split.setChildrenCollapsible(False)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(6, 6, 6, 6)
-        lay.addWidget(split)
-
     # ---- building ------------------------------------------------------------------------
-    def _on_fill_changed(self) -> None:
-        self.values_edit.setEnabled(self.fill_combo.currentData() == "typed")
-
     def build_tensor(self) -> bool:
         """Make a new t from the builder; on a mistake say why and keep what is on screen."""
-        fill = self.fill_combo.currentData()
         try:
-            shape = parse_shape(self.shape_edit.text()) if not (
-                fill == "typed" and self.values_edit.text().strip().startswith("[[")) else ()
-            arr = build_values(shape, fill, self.values_edit.text(), self._rng)
-        except ValueError as exc:
-            self.build_error.setText(str(exc))
-            self.build_error.show()
+            arr = self.builder.values(self._rng)
+        except ValueError:
             return False
-        self.build_error.hide()
-        if arr.ndim > 1 or fill != "typed":
-            self.shape_edit.setText(", ".join(str(s) for s in arr.shape))
         old = self.store.bound.get("t")
-        self._add("t", arr, f"built: {dict(FILLS)[fill]}")
+        self._add("t", arr, f"built: {dict(FILLS)[self.builder.fill()]}")
         self.show_tensor("t")
         new = self.store.bound["t"]
         kept = f"; the old t #{old.id} {fmt_shape(old.array.shape)} is still in the list" if old else ""
         self.output_label.setText(f"new tensor t #{new.id} {fmt_shape(arr.shape)}{kept}")
         return True
+
+    def restore_tensors(self, tensors, results_named: int) -> None:
+        """A new list of tensors made, ``[(name, array, source), …]`` in order, none of them shown yet;
+        ``results_named``: how many result names r1, r2, … were already handed out."""
+        store = TensorStore()
+        self.history.blockSignals(True)
+        self.history.clear()
+        for name, arr, source in tensors:
+            entry = store.add(name, arr, source)
+            self.history.addItem(entry.label())
+        self.history.blockSignals(False)
+        store.results_named = results_named
+        self.store = store
 
     def _add(self, name: str, arr, source: str) -> None:
         entry = self.store.add(name, arr, source)
@@ -212,6 +200,30 @@ class TensorsTab(TensorsPresenter, LessonTab):
         self.canvas.set_blocks([Block(arr, f"{name}  {fmt_shape(arr.shape)}", highlight=highlight, name=name)])
         self.info_label.setText("\n".join(describe(name, arr)))
         self.flow.source_name = name
+
+    def show_entry(self, row: int, highlight=None) -> None:
+        """Show tensor ``row`` of the list (an older one too), selected there, ``highlight`` lit."""
+        entry = self.store.history[row]
+        self.history.blockSignals(True)
+        self.history.setCurrentRow(row)
+        self.history.blockSignals(False)
+        self.show_tensor(entry.name, highlight=highlight, entry=entry)
+
+    def shown_row(self) -> int:
+        """The row in the list of the tensor on the left (the last row when it is not in the list)."""
+        entries = self.store.history
+        return entries.index(self._shown) if self._shown in entries else len(entries) - 1
+
+    def page(self) -> str:
+        """The page on show on the right: one of PAGES."""
+        return PAGES[self._page_widgets().index(self.pages.currentWidget())]
+
+    def show_page(self, name: str) -> None:
+        """Bring the page called ``name`` (one of PAGES) to the front."""
+        self.pages.setCurrentWidget(self._page_widgets()[PAGES.index(name)])
+
+    def _page_widgets(self) -> list[QWidget]:
+        return [self.index_page, self.flow, self.broadcast, self.notes]
 
     def run_expression(self, text: str) -> bool:
         """Evaluate ``text``; show the result on the page that explains its operation."""
@@ -326,6 +338,12 @@ class TensorsTab(TensorsPresenter, LessonTab):
             self._split.setSizes([int(self.width() * 0.45), int(self.width() * 0.55)])
 
     # ---- LessonTab -----------------------------------------------------------------------
+    def scene_state(self) -> dict:
+        return scene.scene_state(self)
+
+    def apply_scene(self, state: dict) -> None:
+        scene.apply(self, scene.check(self, state))
+
     def apply_theme(self, theme: Theme) -> None:
         for w in (self.canvas, self.index_page, self.flow, self.broadcast, self.notes):
             w.apply_theme(theme)

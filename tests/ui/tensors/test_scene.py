@@ -18,7 +18,7 @@ def make_tab(tab_factory):
 
 
 def configure(tab):
-    tab.shape_edit.setText("2, 3, 4")
+    tab.builder.shape_edit.setText("2, 3, 4")
     tab.build_tensor()
     tab.run_expression("y = t * 2")
     tab.run_expression("t[1, :, 2]")

@@ -6,7 +6,6 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktopnn.ui.tensors import TensorsTab
-from desktopnn.ui.tensors.store import TensorStore, build_values, parse_shape
 
 
 @pytest.fixture
@@ -156,23 +155,18 @@ def test_presets_print_the_notes_output(qtbot, tab, key, lines):
 
 
 def test_builder_values_and_refusals(qtbot, tab):
-    tab.fill_combo.setCurrentIndex(2)
-    tab.shape_edit.setText("2, 3")
-    tab.values_edit.setText("1 2 3 4 5 6")
+    tab.builder.fill_combo.setCurrentIndex(2)
+    tab.builder.shape_edit.setText("2, 3")
+    tab.builder.values_edit.setText("1 2 3 4 5 6")
     assert tab.build_tensor()
     assert tab.store.bound["t"].array.tolist() == [[1, 2, 3], [4, 5, 6]]
-    tab.values_edit.setText("1 2")
+    tab.builder.values_edit.setText("1 2")
     assert not tab.build_tensor()
-    assert "needs 2·3 = 6 values; you typed 2" in tab.build_error.text()
+    assert "needs 2·3 = 6 values; you typed 2" in tab.builder.build_error.text()
     assert tab.store.bound["t"].array.shape == (2, 3)
-    tab.fill_combo.setCurrentIndex(1)
-    tab.shape_edit.setText("")
+    tab.builder.fill_combo.setCurrentIndex(1)
+    tab.builder.shape_edit.setText("")
     assert tab.build_tensor() and tab.store.bound["t"].array.shape == ()
-    with pytest.raises(ValueError, match="at most 4 axes"):
-        parse_shape("1, 1, 1, 1, 1")
-    assert build_values((2, 2), "typed", "[[1, 2], [3, 4], [5, 6]]").shape == (3, 2)
-    store = TensorStore()
-    assert store.fresh_name() == "r1"
 
 
 def test_presentation_mode_restyles_the_drawing(qtbot, tab, app_ctx):

@@ -1,4 +1,5 @@
-"""The tensors made in the tab (notes 2.12: tensors are immutable, an operation makes a new one).
+"""The tensors lesson's state: the tensors made in the tab (notes 2.12: tensors are immutable, an
+operation makes a new one), how a new tensor is built, and the limits and names a scene checks.
 
 Qt-free so tests can drive it without pixels. Arrays are stored read-only: nothing can change a
 tensor after it was made; a name can only be bound to a new tensor with a new id.
@@ -17,7 +18,11 @@ from desktopnn.engine.tensors.expr import TensorExprError, evaluate
 
 MAX_RANK = 4
 MAX_AXIS = 12
-MAX_BUILD = 400
+MAX_BUILD = 400         # elements the builder makes
+MAX_ELEMENTS = 10_000   # elements a scene's tensor may have (this view draws at most that many)
+FILLS = (("range", "range 0, 1, 2, …"), ("random", "random 0–9"), ("typed", "typed values"))
+FILL_KEYS = tuple(key for key, _label in FILLS)
+PAGES = ("index", "reshape", "broadcast", "notes")     # the pages on the right, in their order
 
 # the notes' names for the axes of a tensor of each rank
 AXIS_NAMES = {
@@ -40,10 +45,12 @@ class Entry:
 
 
 class TensorStore:
+    """Every tensor made, in order (``history``), and the newest one of each name (``bound``)."""
+
     def __init__(self):
         self.history: list[Entry] = []
         self.bound: dict[str, Entry] = {}
-        self._results = 0
+        self.results_named = 0          # how many result names r1, r2, … were handed out
 
     def add(self, name: str, array, source: str) -> Entry:
         arr = np.array(array)              # a copy the caller cannot reach
@@ -57,9 +64,10 @@ class TensorStore:
         return {name: e.array for name, e in self.bound.items()}
 
     def fresh_name(self) -> str:
+        """The next free result name: r1, r2, …"""
         while True:
-            self._results += 1
-            name = f"r{self._results}"
+            self.results_named += 1
+            name = f"r{self.results_named}"
             if name not in self.bound:
                 return name
 
