@@ -1,25 +1,15 @@
 """The exercise (notes 2.11) in front of a class (issue 9): the clicker walks the output cells of the
 kernel on show (then the next kernel's), revealing each value, or with predict-before-reveal showing
-"?" until the class has guessed; scenes keep the kernel choice, the selected cell, the answers typed
-and revealed, and the walk.
-
-State keys (all optional): ``kernel`` (1–4 or "all", default 1), ``cell`` ([kernel, row, col],
-0-based, default the first cell of the kernel on show), ``answers`` ([[kernel, row, col, value], …]),
-``revealed`` ([[kernel, row, col], …]), ``walk`` (cells stepped through, 0 to the cells on show).
+"?" until the class has guessed (scene.py saves the walk with the rest).
 """
 
 from __future__ import annotations
 
-import math
-
-from desktopnn.scenes import SceneError
-from desktopnn.ui.scene_fields import cell_list, get_int, get_list
-
-ALL = 99   # as desktopnn.ui.exercise.ALL
+from desktopnn.ui.exercise.state import ALL
 
 
 class ExercisePresenter:
-    """Clicker steps, export frames, predict-before-reveal and scenes of :class:`ExerciseTab`."""
+    """Clicker steps, export frames and predict-before-reveal of :class:`ExerciseTab`."""
 
     # ---- the walk over the output cells --------------------------------------------------------------
     def walk_cells(self) -> list[tuple[int, int, int]]:
@@ -87,48 +77,3 @@ class ExercisePresenter:
         visible_before = cell in self.state.revealed or self.state.is_right(*cell)
         self._refresh()
         return not visible_before
-
-    # ---- scenes --------------------------------------------------------------------------------
-    def scene_state(self) -> dict:
-        st = self.state
-        return {"kernel": "all" if self._kernel == ALL else self._kernel + 1,
-                "cell": list(self._selected) if self._selected else None,
-                "answers": [[k, r, c, v] for (k, r, c), v in sorted(st.typed.items())],
-                "revealed": [list(cell) for cell in sorted(st.revealed)], "walk": self._walk}
-
-    def apply_scene(self, state: dict) -> None:
-        if not isinstance(state, dict):
-            raise SceneError("The scene's state for the exercise is not a group of settings.")
-        st = self.state
-        nk, (rows, cols) = len(st.kernels), st.out_shape
-        kernel = state.get("kernel", 1)
-        kernel = ALL if kernel == "all" else get_int(state, "kernel", default=1, lo=1, hi=nk) - 1
-        cell = state.get("cell")
-        if cell is not None:
-            cell = cell_list([cell], "selected cell", (nk, rows, cols))[0]
-            if kernel != ALL and cell[0] != kernel:
-                raise SceneError(f"The scene's selected cell belongs to kernel {cell[0] + 1}, "
-                                 f"but the scene shows kernel {kernel + 1}.")
-        answers = {}
-        for item in get_list(state, "answers", default=[]):
-            if not isinstance(item, list) or len(item) != 4:
-                raise SceneError(f"The scene's answer {item!r} should be [kernel, row, col, value].")
-            (k, r, c), = cell_list([item[:3]], "answers", (nk, rows, cols))
-            v = item[3]
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise SceneError(f"The scene's answer for kernel {k + 1}, cell ({r}, {c}) is not a number: {v!r}.")
-            answers[(k, r, c)] = float(v)
-        revealed = set(cell_list(get_list(state, "revealed", default=[]), "revealed cells", (nk, rows, cols)))
-        shown = nk if kernel == ALL else 1
-        walk = get_int(state, "walk", default=0, lo=0, hi=shown * rows * cols)
-        # everything checked: now change the view
-        for g in self.answer_grids:
-            g.finish_edit(commit=False)
-        st.typed, st.revealed = answers, revealed
-        self._selected = cell
-        self.select_kernel(kernel)
-        if walk:
-            self._walk_to(walk)
-        if cell is not None:
-            self.select_cell(*cell)
-        self._set_message("")

@@ -7,51 +7,26 @@ wrong at once, and the answer can be revealed with its arithmetic, written out a
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
-from desktopnn.engine.convolution.exercise import ExerciseState
 from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.base import AppContext, LessonTab
+from desktopnn.ui.exercise import scene
+from desktopnn.ui.exercise.answer_grid import AnswerGrid
 from desktopnn.ui.exercise.presenter import ExercisePresenter
+from desktopnn.ui.exercise.state import ALL, ExerciseState
 from desktopnn.ui.lesson_scene import hidden_lines, predict_hint_label
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme
 
-ALL = 99  # the "all four kernels" choice (a QButtonGroup id, so not -1)
+__all__ = ["ALL", "ExerciseTab"]   # ALL stays importable from here (tools/lessons_cnn.py)
 
 DIAGONAL_NOTE = (
     "Kernels 1 and 2 are diagonal detectors (notes 2.11). With zeros around the diagonal they ignore the "
     "rest of the shape and fire on every diagonal, even one inside another shape; put negative numbers "
     "there instead and only isolated diagonals give a large value.")
-
-# background tints of answer cells: right, wrong, revealed (normal look, presentation look)
-TINTS = {False: {"right": (200, 240, 210), "wrong": (248, 200, 204), "revealed": (217, 210, 233)},
-         True: {"right": (11, 93, 42), "wrong": (122, 16, 32), "revealed": (75, 58, 107)}}
-
-
-class AnswerGrid(NumberGrid):
-    """An answer grid: empty cells show "?" and open an empty editor instead of a 0."""
-
-    def __init__(self, rows: int, cols: int, parent: QWidget | None = None):
-        super().__init__(np.zeros((rows, cols)), editable=True, parent=parent)
-        self.set_hidden_mask(np.ones((rows, cols), bool))
-
-    def is_empty(self, r: int, c: int) -> bool:
-        return bool(self._hidden[r, c])
-
-    def marks(self) -> dict[tuple[int, int], str]:
-        return dict(self._marks)
-
-    def current_cell(self) -> tuple[int, int] | None:
-        return self._current
-
-    def start_edit(self, r: int, c: int, initial: str | None = None) -> None:
-        if initial is None and self.is_empty(r, c):
-            initial = ""
-        super().start_edit(r, c, initial)
 
 
 class ExerciseTab(ExercisePresenter, LessonTab):
@@ -74,11 +49,30 @@ class ExerciseTab(ExercisePresenter, LessonTab):
 
     # ---- building ------------------------------------------------------------------------
     def _build(self) -> None:
-        st = self.state
+        top, middle, right = self._build_top(), self._build_answers(), self._build_side()
+        bottom = QHBoxLayout()
+        bottom.addLayout(middle)
+        bottom.addSpacing(24)
+        bottom.addLayout(right, 1)
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addLayout(top)
+        column.addSpacing(8)
+        column.addLayout(bottom, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _build_top(self) -> QLayout:
+        """The image, the four kernels and the note on diagonal detectors."""
         top = QHBoxLayout()
         image_box = QVBoxLayout()
         image_box.addWidget(_label("Image (4×5)", "heading"))
-        self.image_grid = NumberGrid(st.image)
+        self.image_grid = NumberGrid(self.state.image)
         self.image_grid.set_shading((0, 255))
         self.image_grid.setToolTip("The notes' 4×5 grayscale image. The outlined 2×2 window belongs to the "
                                    "selected cell of your feature map.")
@@ -86,12 +80,24 @@ class ExerciseTab(ExercisePresenter, LessonTab):
         image_box.addStretch(1)
         top.addLayout(image_box)
         top.addSpacing(12)
+        top.addLayout(self._build_kernel_cards())
+        top.addSpacing(12)
+        self.note_label = _label(DIAGONAL_NOTE)
+        self.note_label.setWordWrap(True)
+        self.note_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.note_label.setMinimumWidth(300)
+        top.addWidget(self.note_label, 1)
+        top.addStretch(0)
+        return top
+
+    def _build_kernel_cards(self) -> QLayout:
+        """One card per kernel: its numbers and bias; clicking it answers for that kernel."""
         kernel_box = QVBoxLayout()
         kernel_box.addWidget(_label("Kernels (click one)", "heading"))
         cards = QHBoxLayout()
         self.kernel_grids: list[NumberGrid] = []
         self.kernel_cards: list[QFrame] = []
-        for i, kern in enumerate(st.kernels):
+        for i, kern in enumerate(self.state.kernels):
             card = QFrame()
             card.setObjectName("kernelCard")
             card.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
@@ -108,15 +114,10 @@ class ExerciseTab(ExercisePresenter, LessonTab):
             cards.addWidget(card)
         kernel_box.addLayout(cards)
         kernel_box.addStretch(1)
-        top.addLayout(kernel_box)
-        top.addSpacing(12)
-        self.note_label = _label(DIAGONAL_NOTE)
-        self.note_label.setWordWrap(True)
-        self.note_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.note_label.setMinimumWidth(300)
-        top.addWidget(self.note_label, 1)
-        top.addStretch(0)
+        return kernel_box
 
+    def _build_answers(self) -> QLayout:
+        """The kernel chooser and the student's answer grids, one per kernel."""
         middle = QVBoxLayout()
         chooser = QHBoxLayout()
         chooser.addWidget(_label("Your feature map for kernel", "heading"))
@@ -134,29 +135,35 @@ class ExerciseTab(ExercisePresenter, LessonTab):
         self.answer_titles: list[QLabel] = []
         self.answer_boxes: list[QWidget] = []
         answers = QGridLayout()
-        for i in range(len(st.kernels)):
+        for i in range(len(self.state.kernels)):
             box = QWidget()
             lay = QVBoxLayout(box)
             lay.setContentsMargins(0, 0, 0, 0)
             title = _label("")
-            grid = AnswerGrid(*st.out_shape)
-            grid.set_digits(8)  # 269.75 stays 269.75
-            grid.setToolTip("Click a cell and type its value, then Enter (valid padding, stride 1). "
-                            "Arrow keys move between cells.")
-            grid.value_edited.connect(lambda r, c, v, i=i: self._on_answer_edited(i, r, c, v))
-            grid.edit_rejected.connect(lambda r, c, msg, i=i: self._on_answer_rejected(i, r, c, msg))
-            grid.cell_clicked.connect(lambda r, c, i=i: self.select_cell(i, r, c))
-            grid.cell_hovered.connect(lambda r, c, i=i: self._on_answer_hovered(i, r, c))
             lay.addWidget(title)
-            lay.addWidget(grid)
-            self.answer_grids.append(grid)
+            lay.addWidget(self._build_answer_grid(i))
             self.answer_titles.append(title)
             self.answer_boxes.append(box)
             answers.addWidget(box, i // 2, i % 2, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         middle.addLayout(answers)
         self.legend_label = _label("Green: right · red: wrong · purple: revealed · ?: not answered yet")
         middle.addStretch(1)
+        return middle
 
+    def _build_answer_grid(self, i: int) -> AnswerGrid:
+        grid = AnswerGrid(*self.state.out_shape)
+        grid.set_digits(8)  # 269.75 stays 269.75
+        grid.setToolTip("Click a cell and type its value, then Enter (valid padding, stride 1). "
+                        "Arrow keys move between cells.")
+        grid.value_edited.connect(lambda r, c, v, i=i: self._on_answer_edited(i, r, c, v))
+        grid.edit_rejected.connect(lambda r, c, msg, i=i: self._on_answer_rejected(i, r, c, msg))
+        grid.cell_clicked.connect(lambda r, c, i=i: self.select_cell(i, r, c))
+        grid.cell_hovered.connect(lambda r, c, i=i: self._on_answer_hovered(i, r, c))
+        self.answer_grids.append(grid)
+        return grid
+
+    def _build_side(self) -> QLayout:
+        """Score, buttons, legend, messages and the selected cell's arithmetic."""
         right = QVBoxLayout()
         self.score_label = _label("", "heading")
         right.addWidget(self.score_label)
@@ -188,23 +195,7 @@ class ExerciseTab(ExercisePresenter, LessonTab):
         self.arithmetic_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right.addWidget(self.arithmetic_label)
         right.addStretch(1)
-
-        bottom = QHBoxLayout()
-        bottom.addLayout(middle)
-        bottom.addSpacing(24)
-        bottom.addLayout(right, 1)
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.addLayout(top)
-        column.addSpacing(8)
-        column.addLayout(bottom, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        return right
 
     # ---- actions -------------------------------------------------------------------------
     def select_kernel(self, k: int) -> None:
@@ -220,6 +211,19 @@ class ExerciseTab(ExercisePresenter, LessonTab):
             self.select_cell(0 if k == ALL else k, 0, 0)
         else:
             self._refresh()
+
+    def kernel_on_show(self) -> int:
+        """The kernel answered for (0..3), or ``ALL``."""
+        return self._kernel
+
+    def selected_cell(self) -> tuple[int, int, int] | None:
+        """(kernel, row, col) of the selected answer cell, or None."""
+        return self._selected
+
+    def set_selected_cell(self, cell: tuple[int, int, int] | None) -> None:
+        """Mark ``cell`` selected without drawing: the next select_kernel keeps it (None: starts on the first
+        cell of the kernel)."""
+        self._selected = cell
 
     def shown_kernels(self) -> list[int]:
         return list(range(len(self.state.kernels))) if self._kernel == ALL else [self._kernel]
@@ -282,6 +286,10 @@ class ExerciseTab(ExercisePresenter, LessonTab):
         if r >= 0 and self.answer_grids[k].current_cell() == (r, c) and self._selected != (k, r, c):
             self.select_cell(k, r, c)  # moved with the arrow keys
 
+    def clear_message(self) -> None:
+        """Remove the feedback under the buttons (right, wrong, cleared)."""
+        self._set_message("")
+
     def _set_message(self, text: str, role: str = "") -> None:
         self.message_label.setText(text)
         self.message_label.setProperty("role", role)
@@ -292,29 +300,8 @@ class ExerciseTab(ExercisePresenter, LessonTab):
     def _refresh(self) -> None:
         st, t = self.state, self.ctx.theme
         shown = st.revealed | self.walk_shown()
-        tints = TINTS[t.presentation]
-        empty = tuple(int(t.panel[i:i + 2], 16) for i in (1, 3, 5))
         for k, grid in enumerate(self.answer_grids):
-            values = np.zeros(st.out_shape)
-            hidden = np.ones(st.out_shape, bool)
-            rgb = np.empty(st.out_shape + (3,), np.uint8)
-            marks = {}
-            for r in range(st.out_shape[0]):
-                for c in range(st.out_shape[1]):
-                    right = st.is_right(k, r, c)
-                    rgb[r, c] = empty
-                    if right is not None:
-                        values[r, c], hidden[r, c] = st.typed[(k, r, c)], False
-                        marks[(r, c)] = "✓" if right else "✗"
-                        rgb[r, c] = tints["right" if right else "wrong"]
-                    if (k, r, c) in shown and not right:
-                        values[r, c], hidden[r, c] = st.answers[k][r, c], False
-                        marks.pop((r, c), None)
-                        rgb[r, c] = tints["revealed"]
-            grid.set_values(values)
-            grid.set_hidden_mask(hidden)
-            grid.set_marks(marks)
-            grid.set_shading(None, rgb)
+            grid.show_answers(st, k, shown, t)
             grid.set_highlights([([self._selected[1:]], "accent2")] if self._selected and self._selected[0] == k else [])
             self.answer_titles[k].setText(f"Kernel {k + 1} · bias {fmt_num(st.kernels[k].bias)} · "
                                           f"{st.score(k)} of {st.cells} right")
@@ -367,6 +354,12 @@ class ExerciseTab(ExercisePresenter, LessonTab):
         for b in self.kernel_buttons.buttons():
             b.setStyleSheet(f"QPushButton:checked {{ background: {theme.accent2}; color: {on_text}; font-weight: bold; }}")
         self._refresh()
+
+    def scene_state(self) -> dict:
+        return scene.scene_state(self)
+
+    def apply_scene(self, state: dict) -> None:
+        scene.apply(self, scene.check(self, state))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return True  # everything here is computed on the spot (24 products per kernel)
