@@ -10,73 +10,22 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QFrame, QGraphicsRectItem, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSizePolicy, QSlider, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QPushButton,
+                               QScrollArea, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from desktopnn.engine.convolution.kernels import KERNEL_PRESETS
-from desktopnn.engine.convolution.shift import (CANVAS, KERNEL_CHOICES, MAX_SHIFT, ParamCounts, ShiftResult,
-                                    shift_demo, source_names)
+from desktopnn.engine.convolution.shift import ParamCounts, ShiftResult
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.theme import Theme
+from desktopnn.ui.why import scene
+from desktopnn.ui.why.image_panel import ImagePanel
+from desktopnn.ui.why.jobs import shift_job
+from desktopnn.ui.why.state import (KERNEL_CHOICES, MAX_KERNELS, MAX_SHIFT, MIN_KERNELS, STEP, WhyChoice,
+                                    param_counts, source_names)
 from desktopnn.workers import LatestJobRunner
 
-STEP = 4  # pixels per arrow-button press
-
-
-class ImagePanel(QWidget):
-    """A title and a pyqtgraph view of one image, with the strongest response marked."""
-
-    def __init__(self, title: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.title = QLabel(title)
-        self.title.setProperty("role", "heading")
-        self.title.setWordWrap(True)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setMinimumSize(240, 240)
-        self.view.setToolTip("Solid ring: the strongest response now; dashed ring: where it was before the shift")
-        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.image = pg.ImageItem()
-        self.box.addItem(self.image)
-        self.frame = QGraphicsRectItem(0, 0, 1, 1)  # the image's edge, visible on any background
-        self.trail = pg.PlotCurveItem()          # from where the feature was to where it is
-        self.ghost = pg.ScatterPlotItem()        # where the feature was before the shift
-        self.marker = pg.ScatterPlotItem()       # where it is now
-        for item in (self.frame, self.trail, self.ghost, self.marker):
-            self.box.addItem(item)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.title)
-        lay.addWidget(self.view, 1)
-
-    def display(self, image: np.ndarray, levels: tuple[float, float], now: tuple[float, float],
-             before: tuple[float, float]) -> None:
-        """``now``/``before``: (x, y) in pixel coordinates of the strongest response."""
-        self.image.setImage(np.ascontiguousarray(image, np.float32), levels=levels, autoLevels=False)
-        h, w = image.shape
-        self.frame.setRect(0, 0, w, h)
-        self.box.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
-        self.marker.setData([now[0]], [now[1]])
-        self.ghost.setData([before[0]], [before[1]])
-        self.trail.setData([before[0], now[0]], [before[1], now[1]])
-
-    def restyle(self, theme: Theme, lut: np.ndarray | None) -> None:
-        self.view.setBackground(theme.background)
-        self.frame.setPen(pg.mkPen(theme.grid_line, width=2))
-        if lut is not None:
-            self.image.setLookupTable(lut)
-        size = round(theme.text_px * 1.6)
-        width = max(2, round(theme.text_px / 6))
-        self.marker.setSymbol("o")
-        self.marker.setSize(size)
-        self.marker.setPen(pg.mkPen(theme.accent, width=width))
-        self.marker.setBrush(pg.mkBrush(None))
-        self.ghost.setSymbol("o")
-        self.ghost.setSize(size)
-        self.ghost.setPen(pg.mkPen(theme.accent2, width=width, style=Qt.PenStyle.DashLine))
-        self.ghost.setBrush(pg.mkBrush(None))
-        self.trail.setPen(pg.mkPen(theme.accent2, width=width, style=Qt.PenStyle.DotLine))
+__all__ = ["STEP", "WhyConvTab"]   # STEP is the lesson's, in state.py; it stays importable from here
 
 
 class WhyConvTab(LessonTab):
@@ -99,6 +48,24 @@ class WhyConvTab(LessonTab):
 
     # ---- building ------------------------------------------------------------------------
     def _build(self) -> None:
+        top = QHBoxLayout()
+        top.addLayout(self._build_controls(), 1)
+        top.addSpacing(16)
+        top.addLayout(self._build_arrows())
+        top.addSpacing(16)
+        top.addWidget(self.kernel_grid, 0, Qt.AlignmentFlag.AlignTop)
+        left = QVBoxLayout()
+        left.addLayout(top)
+        left.addLayout(self._build_pictures(), 1)
+        left.addWidget(self.legend_label)
+        self.outer = QHBoxLayout(self)
+        self.outer.addLayout(left, 3)
+        self.outer.addWidget(self._build_side(), 2)
+        self.source_combo.currentTextChanged.connect(lambda _t: self.recompute())
+        self.kernel_combo.currentTextChanged.connect(self._on_kernel_changed)
+
+    def _build_controls(self) -> QLayout:
+        """The input picture, the detector (and its numbers) and the dx, dy sliders."""
         controls = QGridLayout()
         self.source_combo = QComboBox()
         self.source_combo.addItems(source_names())
@@ -129,6 +96,10 @@ class WhyConvTab(LessonTab):
             controls.addWidget(self.slider_labels[axis], row, 0)
             controls.addWidget(self.sliders[axis], row, 1)
         controls.setColumnStretch(1, 1)
+        return controls
+
+    def _build_arrows(self) -> QLayout:
+        """Four arrows that move the input STEP pixels, and a 0 that puts it back."""
         arrows = QGridLayout()
         for text, (ddx, ddy), (r, c), tip in (("↑", (0, -STEP), (0, 1), "up"), ("←", (-STEP, 0), (1, 0), "left"),
                                               ("→", (STEP, 0), (1, 2), "right"), ("↓", (0, STEP), (2, 1), "down")):
@@ -141,13 +112,10 @@ class WhyConvTab(LessonTab):
         centre.clicked.connect(lambda: self.set_shift(0, 0))
         arrows.addWidget(centre, 1, 1)
         self.arrow_buttons = [arrows.itemAt(i).widget() for i in range(arrows.count())]
-        top = QHBoxLayout()
-        top.addLayout(controls, 1)
-        top.addSpacing(16)
-        top.addLayout(arrows)
-        top.addSpacing(16)
-        top.addWidget(self.kernel_grid, 0, Qt.AlignmentFlag.AlignTop)
+        return arrows
 
+    def _build_pictures(self) -> QLayout:
+        """The moved input and its feature map side by side, with the rings' legend below."""
         self.input_panel = ImagePanel("Input")
         self.map_panel = ImagePanel("Feature map")
         pictures = QHBoxLayout()
@@ -156,11 +124,10 @@ class WhyConvTab(LessonTab):
         self.legend_label = QLabel("Solid ring: the strongest response now. Dashed ring: where it was before "
                                    "the shift.")
         self.legend_label.setWordWrap(True)
-        left = QVBoxLayout()
-        left.addLayout(top)
-        left.addLayout(pictures, 1)
-        left.addWidget(self.legend_label)
+        return pictures
 
+    def _build_side(self) -> QScrollArea:
+        """How far the map moved, then the parameter count of K kernels against a dense layer."""
         right = QVBoxLayout()
         self.shift_heading = _label("Move the input, the map moves with it", "heading")
         self.shift_label = _label("Computing…", "good")
@@ -173,7 +140,7 @@ class WhyConvTab(LessonTab):
         k_row = QHBoxLayout()
         k_row.addWidget(QLabel("Kernels in the layer (K):"))
         self.k_spin = QSpinBox()
-        self.k_spin.setRange(1, 512)
+        self.k_spin.setRange(MIN_KERNELS, MAX_KERNELS)
         self.k_spin.setToolTip("How many kernels (feature maps) the layer has; the picture shows one of them")
         self.k_spin.valueChanged.connect(self._update_params)
         k_row.addWidget(self.k_spin)
@@ -192,12 +159,7 @@ class WhyConvTab(LessonTab):
         self.side_scroll.setWidget(panel)
         self.side_scroll.setWidgetResizable(True)
         self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-
-        self.outer = QHBoxLayout(self)
-        self.outer.addLayout(left, 3)
-        self.outer.addWidget(self.side_scroll, 2)
-        self.source_combo.currentTextChanged.connect(lambda _t: self.recompute())
-        self.kernel_combo.currentTextChanged.connect(self._on_kernel_changed)
+        return self.side_scroll
 
     # ---- actions -------------------------------------------------------------------------
     def shift(self) -> tuple[int, int]:
@@ -214,13 +176,30 @@ class WhyConvTab(LessonTab):
         dx, dy = self.shift()
         self.set_shift(dx + ddx, dy + ddy)
 
-    def recompute(self) -> None:
+    def choice(self) -> WhyChoice:
+        """What is on show, as a scene saves it."""
         dx, dy = self.shift()
-        self.runner.submit(shift_demo, self.source_combo.currentText(), self.kernel_combo.currentText(), dx, dy)
+        return WhyChoice(self.source_combo.currentText(), self.kernel_combo.currentText(), dx, dy,
+                         self.k_spin.value())
+
+    def set_choice(self, choice: WhyChoice) -> None:
+        """Show ``choice`` (already checked): the boxes change quietly, then one recompute for the shift."""
+        for w in (self.source_combo, self.kernel_combo, self.k_spin):
+            w.blockSignals(True)
+        self.source_combo.setCurrentText(choice.source)
+        self.kernel_combo.setCurrentText(choice.kernel)
+        self.k_spin.setValue(choice.kernels)
+        for w in (self.source_combo, self.kernel_combo, self.k_spin):
+            w.blockSignals(False)
+        self.kernel_grid.set_values(KERNEL_PRESETS[choice.kernel].values)
+        self._update_params()
+        self.set_shift(choice.dx, choice.dy)          # recomputes in the worker
+
+    def recompute(self) -> None:
+        self.runner.submit(shift_job, self.choice())
 
     def param_counts(self) -> ParamCounts:
-        kh, kw = KERNEL_PRESETS[self.kernel_combo.currentText()].values.shape[:2]
-        return ParamCounts(kh, kw, 1, self.k_spin.value(), CANVAS, CANVAS)
+        return param_counts(self.kernel_combo.currentText(), self.k_spin.value())
 
     # ---- slots ---------------------------------------------------------------------------
     def _on_shift_changed(self, _value: int = 0) -> None:
@@ -263,7 +242,7 @@ class WhyConvTab(LessonTab):
         self.input_panel.display(res.image, (0.0, 255.0), (c + kw / 2, r + kh / 2), (c0 + kw / 2, r0 + kh / 2))
         lo, hi = float(res.still_map.min()), float(res.still_map.max())
         self.map_panel.display(res.feature_map, (lo, hi if hi > lo else lo + 1),
-                            (c + 0.5, r + 0.5), (c0 + 0.5, r0 + 0.5))
+                               (c + 0.5, r + 0.5), (c0 + 0.5, r0 + 0.5))
         h, w = res.image.shape
         oh, ow = res.feature_map.shape
         self.input_panel.title.setText(f"Input {w}×{h}, moved by ({res.dx}, {res.dy})")
@@ -311,36 +290,14 @@ class WhyConvTab(LessonTab):
             b.setFixedSize(round(theme.text_px * 2.2), round(theme.text_px * 2.0))
         self._draw()
 
-    # ---- scenes (issue 9) ---------------------------------------------------------------------
-    # Keys (all optional): "source" (an input picture's name), "kernel" (a detector's name),
-    # "dx", "dy" (the shift, -24…24 pixels), "kernels" (K, 1…512). Nothing here is animated: the
-    # clicker's step() is the base class's False, and there is no value to predict.
+    # ---- LessonTab -----------------------------------------------------------------------
+    # Nothing here is animated: the clicker's step() is the base class's False, and there is no value
+    # to predict.
     def scene_state(self) -> dict:
-        dx, dy = self.shift()
-        return {"source": self.source_combo.currentText(), "kernel": self.kernel_combo.currentText(),
-                "dx": dx, "dy": dy, "kernels": self.k_spin.value()}
+        return scene.scene_state(self)
 
     def apply_scene(self, state: dict) -> None:
-        from desktopnn.scenes import SceneError
-        from desktopnn.ui.scene_fields import get_int, get_str
-
-        if not isinstance(state, dict):
-            raise SceneError("The scene's state for “Why convolution” is not a group of settings.")
-        source = get_str(state, "source", default=source_names()[0], choices=source_names())
-        kernel = get_str(state, "kernel", default=KERNEL_CHOICES[0], choices=KERNEL_CHOICES)
-        dx = get_int(state, "dx", default=0, lo=-MAX_SHIFT, hi=MAX_SHIFT)
-        dy = get_int(state, "dy", default=0, lo=-MAX_SHIFT, hi=MAX_SHIFT)
-        k = get_int(state, "kernels", default=1, lo=self.k_spin.minimum(), hi=self.k_spin.maximum())
-        for w in (self.source_combo, self.kernel_combo, self.k_spin):
-            w.blockSignals(True)
-        self.source_combo.setCurrentText(source)
-        self.kernel_combo.setCurrentText(kernel)
-        self.k_spin.setValue(k)
-        for w in (self.source_combo, self.kernel_combo, self.k_spin):
-            w.blockSignals(False)
-        self.kernel_grid.set_values(KERNEL_PRESETS[kernel].values)
-        self._update_params()
-        self.set_shift(dx, dy)          # recomputes in the worker
+        scene.apply(self, scene.check(self, state))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         return self.runner.wait_idle(timeout)

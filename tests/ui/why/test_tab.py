@@ -8,7 +8,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from desktopnn.engine.convolution.kernels import KERNEL_PRESETS
 from desktopnn.engine.convolution.shift import (CANVAS, KERNEL_CHOICES, MAX_SHIFT, SHAPES, ParamCounts, place, shift_demo,
                                     source_object)
-from desktopnn.ui.why.tab import STEP, WhyConvTab
+from desktopnn.ui.why.state import STEP
+from desktopnn.ui.why.tab import WhyConvTab
 from desktopnn.workers import live_runner_threads
 
 
