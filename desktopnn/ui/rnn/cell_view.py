@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.grid import NumberGrid
-from desktopnn.ui.rnn.state import RnnState, font, style_plot
+from desktopnn.ui.rnn.draw import font, style_plot
+from desktopnn.ui.rnn.state import RnnState
 from desktopnn.ui.theme import Theme
 
 EQUATION = ("h<sub>t</sub> = {g}( W<sub>hh</sub><sup>T</sup> h<sub>t−1</sub> + W<sub>hx</sub><sup>T</sup> "

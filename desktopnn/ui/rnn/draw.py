@@ -1,15 +1,61 @@
-"""Painting helpers shared by the RNN views: clothing chips, arrows, and the per-step sequence strip."""
+"""Painting helpers shared by the RNN views: clothing colours, fonts and plot styling, chips, arrows, and the
+per-step sequence strip."""
 
 from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from desktopnn.ui.rnn.state import font, ink_for, item_colour
 from desktopnn.ui.theme import Theme, make_theme
+
+CLOTH_COLOURS = {"white": "#f2f2f2", "blue": "#1f5fbf", "red": "#c62828", "green": "#2e7d32",
+                 "tunica": "#8d6e63", "yellow": "#f9d71c", "black": "#202020", "pink": "#e91e63",
+                 "orange": "#ef6c00", "purple": "#6a1b9a", "brown": "#6d4c41", "grey": "#757575"}
+_SPARE = ["#00838f", "#5d4037", "#ad1457", "#455a64", "#827717", "#4527a0"]
+
+
+def item_colour(item: str) -> str:
+    """The colour a clothing item is drawn in: the colour word of its name when it has one."""
+    for word in item.split():
+        if word in CLOTH_COLOURS:
+            return CLOTH_COLOURS[word]
+    return _SPARE[sum(map(ord, item)) % len(_SPARE)]
+
+
+def ink_for(colour: str) -> str:
+    c = pg.mkColor(colour)
+    return "#000000" if 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue() > 150 else "#ffffff"
+
+
+def font(theme: Theme, scale: float = 1.0, bold: bool = False, mono: bool = False):
+    """``theme.font`` that never goes below the presentation minimum (27 px at 1080p) on a projector."""
+    return theme.font(max(1.0, scale) if theme.presentation else scale, bold=bold, mono=mono)
+
+
+def style_plot(plot: pg.PlotWidget, theme: Theme, left: str = "", bottom: str = "") -> None:
+    """Background, pens and axis fonts of a pyqtgraph plot from ``theme`` (presentation included)."""
+    plot.setBackground(theme.panel)
+    tick_font = font(theme, 0.85)
+    pen = pg.mkPen(theme.text, width=2 if theme.presentation else 1)
+    for name, label in (("left", left), ("bottom", bottom)):
+        ax = plot.getAxis(name)
+        ax.setTickFont(tick_font)
+        ax.setPen(pen)
+        ax.setTextPen(pen)
+        ax.enableAutoSIPrefix(False)
+        ax.autoSIPrefixScale = 1.0     # pyqtgraph 0.14 keeps the last prefix scale when disabling it
+        ax.setStyle(tickTextOffset=max(4, theme.text_px // 3))
+        if label:
+            ax.setLabel(label, **{"color": theme.text, "font-size": f"{tick_font.pixelSize()}px"})
+    plot.getAxis("left").setWidth(round(theme.text_px * 4.2))
+    plot.getAxis("bottom").setHeight(round(theme.text_px * 2.6))
+    item = plot.getPlotItem()
+    if item.titleLabel.text:
+        item.setTitle(item.titleLabel.text, color=theme.text, size=f"{theme.text_px}px")
 
 
 def chip_lines(item: str) -> list[str]:

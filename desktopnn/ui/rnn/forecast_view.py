@@ -9,21 +9,10 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from desktopnn.engine.convolution.explain import fmt_num
-from desktopnn.ui.rnn.state import style_plot
+from desktopnn.ui.rnn.draw import style_plot
+from desktopnn.ui.rnn.jobs import forecast_job, load_job
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
-
-
-def forecast_job(ctx, series, window, epochs):
-    from desktopnn.engine.rnn.forecast import train_forecaster
-
-    return train_forecaster(series, window=window, epochs=epochs, progress=lambda f: ctx.progress(f))
-
-
-def load_job(path):
-    from desktopnn.engine.rnn.forecast import load_series_csv
-
-    return load_series_csv(path)
 
 
 class ForecastView(QWidget):
@@ -42,7 +31,18 @@ class ForecastView(QWidget):
         loader.finished.connect(self._on_loaded)
         loader.failed.connect(lambda _j, msg, _e: self._show_error(f"That CSV was not loaded: {msg}. "
                                                                    "The series on screen is unchanged."))
+        controls = self._build_controls()
+        self._build_plot()
+        lay = QVBoxLayout(self)
+        lay.addLayout(controls)
+        lay.addWidget(self.error)
+        lay.addWidget(self.answer)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.legend)
+        self._theme: Theme | None = None
 
+    def _build_controls(self) -> QVBoxLayout:
+        """The series (generated with its season and noise, or a CSV), the window read, and progress."""
         self.generate = QPushButton("Generate seasonal series")
         self.generate.setToolTip("A temperature-like series: a yearly-style season, a slow trend and noise")
         self.generate.clicked.connect(self.use_generated)
@@ -82,6 +82,10 @@ class ForecastView(QWidget):
         controls = QVBoxLayout()
         controls.addLayout(row1)
         controls.addLayout(row2)
+        return controls
+
+    def _build_plot(self) -> None:
+        """The error line, tomorrow's answer, and the plot: data, predictions on unseen days, the forecast."""
         self.error = QLabel()
         self.error.setProperty("role", "error")
         self.error.setWordWrap(True)
@@ -102,13 +106,6 @@ class ForecastView(QWidget):
         self.tomorrow = pg.ScatterPlotItem()
         self.plot.addItem(self.tomorrow)
         self.legend = QLabel()
-        lay = QVBoxLayout(self)
-        lay.addLayout(controls)
-        lay.addWidget(self.error)
-        lay.addWidget(self.answer)
-        lay.addWidget(self.plot, 1)
-        lay.addWidget(self.legend)
-        self._theme: Theme | None = None
 
     # ---- data ----------------------------------------------------------------------------------
     def use_generated(self) -> None:

@@ -15,11 +15,9 @@ import numpy as np
 
 from desktopnn.engine.rnn.memory import SEQUENCE_PRESETS, parse_sequence, vocabulary
 from desktopnn.scenes import SceneError, encode_array
+from desktopnn.ui.rnn.state import ACTIVATIONS, HIDDEN_SIZES, VIEW_NAMES, WEIGHT_NAMES
 from desktopnn.ui.scene_fields import (decode_state_dict, get_bool, get_choice, get_dict, get_int, get_number,
                                        need_dict)
-
-VIEW_NAMES = ["types", "memory", "cell", "unroll", "train", "forecast"]
-WEIGHT_NAMES = ("W_hx", "W_hh", "b_h", "W_hy", "b_y")
 
 
 def scene_state(tab) -> dict:
@@ -64,9 +62,9 @@ def check(tab, state) -> dict:
     else:
         items, preset = list(tab.state.items), tab.state.preset or "typed"
     plan.update(items=items, preset=preset,
-                hidden_size=get_int(s, "hidden_size", default=4, lo=tab.hidden.minimum(), hi=tab.hidden.maximum(),
+                hidden_size=get_int(s, "hidden_size", default=4, lo=HIDDEN_SIZES[0], hi=HIDDEN_SIZES[1],
                                     what="hidden size"),
-                activation=get_choice(s, "activation", ["tanh", "relu"], default="tanh", what="activation"))
+                activation=get_choice(s, "activation", ACTIVATIONS, default="tanh", what="activation"))
     plan["t"] = get_int(s, "t", default=0, lo=0, hi=len(items) - 1, what="time step t")
     plan["types_phase"] = get_int(s, "types_phase", default=0, lo=0, hi=999, what="sequence-types step")
     plan["types_playing"] = get_bool(s, "types_playing", default=True, what="sequence-types animation")
@@ -93,7 +91,7 @@ def apply(tab, plan: dict) -> None:
     """Set every control from a checked ``plan``; training (and the weights) follow in the worker."""
     st = tab.state
     key = (tuple(plan["items"]), plan["hidden_size"], plan["activation"])
-    tab._scene_weights = (key, plan["weights"]) if plan["weights"] is not None else None
+    tab.set_scene_weights(key if plan["weights"] is not None else None, plan["weights"])
     for w in (tab.preset, tab.hidden, tab.activation):
         w.blockSignals(True)
     tab.preset.setCurrentIndex(max(0, tab.preset.findData(plan["preset"])))
@@ -123,7 +121,7 @@ def apply(tab, plan: dict) -> None:
     tv.window.setValue(b["window"])
     for w in (tv.loss_mode, tv.scale, tv.window):
         w.blockSignals(False)
-    tab._scene_bptt_step = b["step"] or None
+    tab.set_scene_bptt_step(b["step"] or None)
     tv.recompute()
     fv = tab.forecast_view
     f = plan["forecast"]

@@ -1,57 +1,17 @@
-"""The RNN tab's state: the sequence, the model settings, the trained result and the current step."""
+"""The RNN tab's state: the sequence, the model settings, the trained result and the current step, and
+the choices a scene picks from (sub-views, presets, hidden sizes, activations). No widgets."""
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 
-from desktopnn.ui.theme import Theme
-
-CLOTH_COLOURS = {"white": "#f2f2f2", "blue": "#1f5fbf", "red": "#c62828", "green": "#2e7d32",
-                 "tunica": "#8d6e63", "yellow": "#f9d71c", "black": "#202020", "pink": "#e91e63",
-                 "orange": "#ef6c00", "purple": "#6a1b9a", "brown": "#6d4c41", "grey": "#757575"}
-_SPARE = ["#00838f", "#5d4037", "#ad1457", "#455a64", "#827717", "#4527a0"]
-
-
-def item_colour(item: str) -> str:
-    """The colour a clothing item is drawn in: the colour word of its name when it has one."""
-    for word in item.split():
-        if word in CLOTH_COLOURS:
-            return CLOTH_COLOURS[word]
-    return _SPARE[sum(map(ord, item)) % len(_SPARE)]
-
-
-def ink_for(colour: str) -> str:
-    c = pg.mkColor(colour)
-    return "#000000" if 0.299 * c.red() + 0.587 * c.green() + 0.114 * c.blue() > 150 else "#ffffff"
-
-
-def font(theme: Theme, scale: float = 1.0, bold: bool = False, mono: bool = False):
-    """``theme.font`` that never goes below the presentation minimum (27 px at 1080p) on a projector."""
-    return theme.font(max(1.0, scale) if theme.presentation else scale, bold=bold, mono=mono)
-
-
-def style_plot(plot: pg.PlotWidget, theme: Theme, left: str = "", bottom: str = "") -> None:
-    """Background, pens and axis fonts of a pyqtgraph plot from ``theme`` (presentation included)."""
-    plot.setBackground(theme.panel)
-    tick_font = font(theme, 0.85)
-    pen = pg.mkPen(theme.text, width=2 if theme.presentation else 1)
-    for name, label in (("left", left), ("bottom", bottom)):
-        ax = plot.getAxis(name)
-        ax.setTickFont(tick_font)
-        ax.setPen(pen)
-        ax.setTextPen(pen)
-        ax.enableAutoSIPrefix(False)
-        ax.autoSIPrefixScale = 1.0     # pyqtgraph 0.14 keeps the last prefix scale when disabling it
-        ax.setStyle(tickTextOffset=max(4, theme.text_px // 3))
-        if label:
-            ax.setLabel(label, **{"color": theme.text, "font-size": f"{tick_font.pixelSize()}px"})
-    plot.getAxis("left").setWidth(round(theme.text_px * 4.2))
-    plot.getAxis("bottom").setHeight(round(theme.text_px * 2.6))
-    item = plot.getPlotItem()
-    if item.titleLabel.text:
-        item.setTitle(item.titleLabel.text, color=theme.text, size=f"{theme.text_px}px")
+VIEW_NAMES = ["types", "memory", "cell", "unroll", "train", "forecast"]      # the sub-views, in tab order
+PRESET_TITLES = {"regular": "Regular sequence (notes 4.2)", "irregular": "Irregular sequence (notes 4.2)",
+                 "dresses": "Dresses: tunica, green blouse, red frock (notes 4.3.1)"}
+HIDDEN_SIZES = (2, 12)                  # smallest and largest memory h_t
+ACTIVATIONS = ["tanh", "relu"]
+WEIGHT_NAMES = ("W_hx", "W_hh", "b_h", "W_hy", "b_y")     # a trained RNN's numbers, as a scene saves them
 
 
 class RnnState(QObject):
@@ -134,15 +94,3 @@ class RnnState(QObject):
         self.revealed = self.t
         self.predict_changed.emit()
         return True
-
-
-def train_job(ctx, items, hidden_size, activation):
-    """Runs in the worker: train the FFNN and the RNN, then unroll the RNN once for the views."""
-    import torch
-
-    from desktopnn.engine.rnn.memory import train_memory
-
-    result = train_memory(items, hidden_size, activation, progress=lambda f: ctx.progress(f))
-    with torch.no_grad():
-        run = result.rnn.forward(result.xs())
-    return result, run.a.numpy().copy(), run.h.numpy().copy()

@@ -10,19 +10,17 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushB
 from desktopnn.engine.rnn.memory import SEQUENCE_PRESETS, parse_sequence
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.lesson_scene import predict_hint_label
+from desktopnn.ui.rnn import scene
 from desktopnn.ui.rnn.cell_view import CellView
 from desktopnn.ui.rnn.forecast_view import ForecastView
-from desktopnn.ui.rnn import scene
+from desktopnn.ui.rnn.jobs import train_job
 from desktopnn.ui.rnn.memory_view import MemoryView
-from desktopnn.ui.rnn.state import RnnState, train_job
+from desktopnn.ui.rnn.state import ACTIVATIONS, HIDDEN_SIZES, PRESET_TITLES, RnnState
 from desktopnn.ui.rnn.train_view import TrainView
 from desktopnn.ui.rnn.types_view import SequenceTypesView
 from desktopnn.ui.rnn.unroll_view import UnrollView
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
-
-PRESET_TITLES = {"regular": "Regular sequence (notes 4.2)", "irregular": "Irregular sequence (notes 4.2)",
-                 "dresses": "Dresses: tunica, green blouse, red frock (notes 4.3.1)"}
 
 
 class RnnTab(LessonTab):
@@ -42,8 +40,28 @@ class RnnTab(LessonTab):
         self.runner.finished.connect(self._on_trained)
         self.runner.failed.connect(lambda _j, msg, _e: self._show_error(f"Training failed: {msg}"))
         self.runner.busy_changed.connect(self.state.busy_changed)
+        bar = self._build_bar()
+        self._build_views()
+        lay = QVBoxLayout(self)
+        lay.addLayout(bar)
+        lay.addWidget(self.error)
+        lay.addWidget(self.views, 1)
 
-        # the sequence and the model, shared by every view
+        # the arrows and a clicker's PageUp/PageDown reach step() through the main window (issue 9)
+        self.predict_hint = predict_hint_label("Predict mode: guess the new h<sub>t</sub> and ŷ<sub>t</sub>, "
+                                               "then the forward key reveals them")
+        lay.insertWidget(1, self.predict_hint)
+        self._scene_weights = None      # (items, hidden size, activation), weights: put in after training
+        self._scene_bptt_step = None
+        self.bptt_runner.finished.connect(self._on_bptt_finished)
+
+        self.state.settings_changed.connect(self.retrain)
+        self._shut = False
+        self.apply_theme(ctx.theme)
+        self.retrain()
+
+    def _build_bar(self) -> QHBoxLayout:
+        """The sequence and the model, shared by every view: preset or typed items, hidden size, activation."""
         self.preset = QComboBox()
         for key, title in PRESET_TITLES.items():
             self.preset.addItem(title, key)
@@ -61,13 +79,13 @@ class RnnTab(LessonTab):
         self.use_button.setToolTip("Train both networks on the typed sequence")
         self.use_button.clicked.connect(self.use_typed)
         self.hidden = QSpinBox()
-        self.hidden.setRange(2, 12)
+        self.hidden.setRange(*HIDDEN_SIZES)
         self.hidden.setValue(self.state.hidden_size)
         self.hidden.setPrefix("hidden size ")
         self.hidden.setToolTip("How many numbers the memory h_t holds (both networks are retrained)")
         self.hidden.valueChanged.connect(self.state.set_hidden_size)
         self.activation = QComboBox()
-        self.activation.addItems(["tanh", "relu"])
+        self.activation.addItems(ACTIVATIONS)
         self.activation.setToolTip("The activation g of the memory cell: tanh as in the notes, or relu")
         self.activation.currentTextChanged.connect(self.state.set_activation)
         self.error = QLabel()
@@ -80,7 +98,10 @@ class RnnTab(LessonTab):
         bar.addWidget(self.use_button)
         bar.addWidget(self.hidden)
         bar.addWidget(self.activation)
+        return bar
 
+    def _build_views(self) -> None:
+        """One sub-view each: sequence types, memory, the cell, unrolling, training and BPTT, forecasting."""
         self.types_view = SequenceTypesView()
         self.memory_view = MemoryView(self.state)
         self.cell_view = CellView(self.state)
@@ -100,23 +121,6 @@ class RnnTab(LessonTab):
         self.views.currentChanged.connect(self._on_view_changed)
         for label in self.views.findChildren(QLabel):   # long sentences wrap on a narrow projector
             label.setWordWrap(True)
-        lay = QVBoxLayout(self)
-        lay.addLayout(bar)
-        lay.addWidget(self.error)
-        lay.addWidget(self.views, 1)
-
-        # the arrows and a clicker's PageUp/PageDown reach step() through the main window (issue 9)
-        self.predict_hint = predict_hint_label("Predict mode: guess the new h<sub>t</sub> and ŷ<sub>t</sub>, "
-                                               "then the forward key reveals them")
-        lay.insertWidget(1, self.predict_hint)
-        self._scene_weights = None      # (items, hidden size, activation), weights: put in after training
-        self._scene_bptt_step = None
-        self.bptt_runner.finished.connect(self._on_bptt_finished)
-
-        self.state.settings_changed.connect(self.retrain)
-        self._shut = False
-        self.apply_theme(ctx.theme)
-        self.retrain()
 
     # ---- sequence and training -------------------------------------------------------------------
     def _on_preset_changed(self, _index: int) -> None:
@@ -165,6 +169,15 @@ class RnnTab(LessonTab):
             if key == (tuple(res.items), res.hidden_size, res.activation):
                 res, a, h = scene.with_weights(res, weights)     # the scene's numbers, not a fresh training
         st.set_result(res, a, h)
+
+    def set_scene_weights(self, key: tuple | None, weights: dict | None = None) -> None:
+        """A scene's trained weights: they replace the next training's result for ``key`` (items, hidden
+        size, activation), so that the scene shows its very numbers. ``None`` forgets them."""
+        self._scene_weights = (key, weights) if key is not None else None
+
+    def set_scene_bptt_step(self, step: int | None) -> None:
+        """A scene's backward-pass step, shown once the next BPTT run (after training) finishes; None: none."""
+        self._scene_bptt_step = step
 
     def _on_bptt_finished(self, _job: int, _result) -> None:
         if self._scene_bptt_step is not None and self._scene_weights is None and not self.runner.busy:
@@ -231,8 +244,7 @@ class RnnTab(LessonTab):
         return scene.scene_state(self)
 
     def apply_scene(self, state: dict) -> None:
-        plan = scene.check(self, state)       # raises SceneError before anything changes
-        scene.apply(self, plan)
+        scene.apply(self, scene.check(self, state))
 
     def _on_view_changed(self, _index: int) -> None:
         if self.views.currentWidget() is self.forecast_view and self.forecast_view.series is None:

@@ -11,16 +11,11 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPus
                                QVBoxLayout, QWidget)
 
 from desktopnn.engine.convolution.explain import fmt_num
-from desktopnn.ui.rnn.state import RnnState, style_plot
+from desktopnn.ui.rnn.draw import style_plot
+from desktopnn.ui.rnn.jobs import bptt_job
+from desktopnn.ui.rnn.state import RnnState
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
-
-
-def bptt_job(model, xs, targets, loss: str, window: int | None, scale: float):
-    """Worker: back-propagate through the (W_hh-scaled) network."""
-    from desktopnn.engine.rnn.cell import bptt
-
-    return bptt(model.detached(W_hh_scale=scale), xs, targets, loss=loss, window=window)
 
 
 def verdict(norms: np.ndarray, loss_steps: list[int], window: int | None, activation: str = "tanh",
@@ -56,7 +51,21 @@ class TrainView(QWidget):
         self.revealed = 0              # how many steps the backward pass has reached
         runner.finished.connect(self._on_bptt_finished)
         runner.failed.connect(lambda _j, msg, _e: self.verdict.setText(f"Backpropagation failed: {msg}"))
+        controls = self._build_controls()
+        grid = self._build_plots()
+        lay = QVBoxLayout(self)
+        lay.addLayout(controls)
+        lay.addLayout(grid, 1)
+        lay.addWidget(self.verdict)
+        self.timer = QTimer(self)
+        self.timer.setInterval(450)
+        self.timer.timeout.connect(lambda: self.step(1, from_timer=True))
+        self._theme: Theme | None = None
+        state.result_changed.connect(self.recompute)
+        self._update_scale_label()
 
+    def _build_controls(self) -> QVBoxLayout:
+        """Which loss goes back, the truncation window, the W_hh multiplier, and the replay button."""
         self.loss_mode = QComboBox()
         self.loss_mode.addItem("Loss at the last step", "last")
         self.loss_mode.addItem("Total loss Σ Lₜ", "total")
@@ -93,7 +102,10 @@ class TrainView(QWidget):
         controls = QVBoxLayout()
         controls.addLayout(row1)
         controls.addLayout(row2)
+        return controls
 
+    def _build_plots(self) -> QGridLayout:
+        """Loss per step, the training curves, and the gradient reaching each step; the verdict under them."""
         self.loss_title = QLabel()
         self.loss_title.setProperty("role", "heading")
         self.loss_plot = self._plot("Loss per step: cross-entropy of the true next item")
@@ -126,16 +138,7 @@ class TrainView(QWidget):
         grid.addWidget(self.grad_plot, 4, 0, 1, 2)
         grid.setRowStretch(1, 2)
         grid.setRowStretch(4, 3)
-        lay = QVBoxLayout(self)
-        lay.addLayout(controls)
-        lay.addLayout(grid, 1)
-        lay.addWidget(self.verdict)
-        self.timer = QTimer(self)
-        self.timer.setInterval(450)
-        self.timer.timeout.connect(lambda: self.step(1, from_timer=True))
-        self._theme: Theme | None = None
-        state.result_changed.connect(self.recompute)
-        self._update_scale_label()
+        return grid
 
     def _plot(self, tip: str) -> pg.PlotWidget:
         p = pg.PlotWidget()

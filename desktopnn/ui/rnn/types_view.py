@@ -6,8 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktopnn.ui.rnn.draw import draw_arrow
-from desktopnn.ui.rnn.state import font
+from desktopnn.ui.rnn.draw import draw_arrow, font
 from desktopnn.ui.theme import Theme, make_theme
 
 # (title, example, [(input or None, output or None), ...] one pair per time step)

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, Q
 
 from desktopnn.ui.grid import NumberGrid
 from desktopnn.ui.rnn.cell_view import StepBar
-from desktopnn.ui.rnn.draw import draw_arrow, draw_chip
-from desktopnn.ui.rnn.state import RnnState, font
+from desktopnn.ui.rnn.draw import draw_arrow, draw_chip, font
+from desktopnn.ui.rnn.state import RnnState
 from desktopnn.ui.theme import Theme, make_theme
 
 WEIGHTS = ("W_hh", "W_hx", "b_h")
@@ -61,19 +61,28 @@ class UnrollDiagram(QWidget):
             self.step_clicked.emit(steps[i])
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        t = self._theme
         tp, rolled_w, steps, col = self._layout()
+        h = self.height()
+        rows = (h * 0.12, h * 0.47, h * 0.84)                        # y of the outputs, the cells, the inputs
+        box = (min(col * 0.56, tp * 4.4), min(h * 0.22, tp * 3))      # a cell's width and height
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        h = self.height()
-        y_out, y_cell, y_in = h * 0.12, h * 0.47, h * 0.84
-        box_w, box_h = min(col * 0.56, tp * 4.4), min(h * 0.22, tp * 3)
-        hi = QColor(t.accent)
-        plain = QColor(t.text)
-        lw = 5 if t.presentation else 3
-        thin = 2
+        self._paint_rolled(p, tp, rolled_w, rows, box)
+        self._paint_unrolled(p, tp, rolled_w, steps, col, rows, box)
+        p.end()
+
+    def _pens(self) -> tuple[QColor, QColor, int, int]:
+        """Colour and width of a highlighted weight's arrow, and of a plain one."""
+        t = self._theme
+        return QColor(t.accent), QColor(t.text), 5 if t.presentation else 3, 2
+
+    def _paint_rolled(self, p: QPainter, tp: int, rolled_w: float, rows: tuple, box: tuple) -> None:
+        """The rolled form: one cell, its feedback loop through W_hh, xₜ in, ŷₜ out, then '='."""
+        t = self._theme
+        y_out, y_cell, y_in = rows
+        box_w, box_h = box
+        hi, plain, lw, thin = self._pens()
         act = self.state.activation
-        # the rolled form: one cell and its loop
         cx = rolled_w * 0.36
         cell = QRectF(cx - box_w / 2, y_cell - box_h / 2, box_w, box_h)
         self._cell(p, cell, act, False)
@@ -92,7 +101,16 @@ class UnrollDiagram(QWidget):
         p.drawText(QRectF(cx - box_w, y_in - box_h / 2, box_w * 2, tp * 1.6), Qt.AlignmentFlag.AlignCenter, "xₜ")
         draw_arrow(p, QPointF(cx, cell.top()), QPointF(cx, y_out), plain, thin, tp * 0.5)
         p.drawText(QRectF(cx - box_w, y_out - tp * 1.5, box_w * 2, tp * 1.4), Qt.AlignmentFlag.AlignCenter, "ŷₜ")
-        # the unrolled copies
+
+    def _paint_unrolled(self, p: QPainter, tp: int, rolled_w: float, steps: list[int], col: float, rows: tuple,
+                        box: tuple) -> None:
+        """The same cell copied once per shown step: h₍ₜ₋₁₎ in through W_hh, xₜ through W_hx, ŷₜ out."""
+        t = self._theme
+        y_out, y_cell, y_in = rows
+        box_w, box_h = box
+        hi, plain, lw, thin = self._pens()
+        act = self.state.activation
+        h = self.height()
         res = self.state.result
         labels = []
         for i, s in enumerate(steps):
@@ -124,7 +142,6 @@ class UnrollDiagram(QWidget):
                 draw_chip(p, out, "?" if self.state.hides(s) else res.vocab[res.rnn_pred[s]], t)
         for at, text, on in labels:      # on top of the boxes
             self._label(p, at, text, on)
-        p.end()
 
     def _cell(self, p: QPainter, rect: QRectF, act: str, bias_on: bool, step: int | None = None) -> None:
         t = self._theme

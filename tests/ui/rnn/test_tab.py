@@ -16,7 +16,7 @@ _TRAINED = {}
 
 def cached_train_job(ctx, items, hidden_size, activation):
     """Training is seeded and deterministic, so tests share results instead of retraining."""
-    from desktopnn.ui.rnn.state import train_job
+    from desktopnn.ui.rnn.jobs import train_job
 
     key = (tuple(items), hidden_size, activation)
     if key not in _TRAINED:
