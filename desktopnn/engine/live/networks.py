@@ -14,42 +14,10 @@ import torch.nn.functional as F
 
 from desktopnn.engine.convolution.explain import explain_conv, fmt_num
 from desktopnn.engine.convolution.kernels import KERNEL_PRESETS
+from desktopnn.engine.live.base import LiveNetwork  # noqa: F401 - the interface, also imported from here
+from desktopnn.engine.live.weights import CATALOGUE
 
 GRAY = torch.tensor([0.299, 0.587, 0.114])  # ITU-R 601 luma, as the Convolution lab
-
-
-class LiveNetwork:
-    """What the live view needs from a network: its layers, their maps, maybe classes."""
-
-    key = "network"
-    title = "Network"
-    about = ""
-    class_names: list[str] | None = None
-
-    def layers(self) -> list[tuple[str, int]]:
-        raise NotImplementedError
-
-    def layer_maps(self, frame: torch.Tensor, layer: str, dev: torch.device) -> torch.Tensor:
-        """``(C, H', W')`` float32 activations of ``layer`` for an ``(H, W, 3)`` uint8 frame on ``dev``."""
-        raise NotImplementedError
-
-    def classify(self, frame: torch.Tensor, dev: torch.device) -> np.ndarray | None:
-        """Class probabilities for the ``(H, W, 3)`` uint8 frame on ``dev``, or None (no classifier)."""
-        return None
-
-    def first_layer(self) -> str:
-        return self.layers()[0][0]
-
-    def explain(self, frame: np.ndarray, channel: int, row: int, col: int) -> tuple[list[str], float]:
-        """The arithmetic of first-layer output ``(row, col)`` of ``channel`` (notes 2.3)."""
-        raise NotImplementedError
-
-    def map_title(self, layer: str, channel: int) -> str:
-        return f"{layer} · map {channel + 1}"
-
-    def receptive_field(self, layer: str) -> tuple[int, int, int]:
-        """(jump, size, offset): output (r, c) of ``layer`` sees input rows ``r·jump + offset`` … ``+ size − 1``."""
-        return 1, 1, 0
 
 
 def _short(v: float) -> str:
@@ -174,11 +142,21 @@ class NotesCNNNetwork(LiveNetwork):
 
 
 def make_network(key: str) -> LiveNetwork:
+    """The live network named ``key``: the kernel bank, the notes' CNN, or a trained ImageNet network.
+
+    An ImageNet network loads its verified weights from the cache (a worker downloads them first with
+    :func:`desktopnn.engine.live.weights.download_weights`); without them, a ValueError says what to do.
+    """
     if key == KernelBankNetwork.key:
         return KernelBankNetwork()
     if key == NotesCNNNetwork.key:
         return NotesCNNNetwork()
-    raise ValueError(f"unknown network {key!r}; choose 'kernels' or 'notes_cnn'")
+    if key in CATALOGUE:
+        from desktopnn.engine.live.imagenet import load_imagenet
+
+        return load_imagenet(key)
+    raise ValueError(f"unknown network {key!r}; choose one of {', '.join(NETWORK_TITLES)}")
 
 
-NETWORK_TITLES = {KernelBankNetwork.key: KernelBankNetwork.title, NotesCNNNetwork.key: NotesCNNNetwork.title}
+NETWORK_TITLES = {KernelBankNetwork.key: KernelBankNetwork.title, NotesCNNNetwork.key: NotesCNNNetwork.title,
+                  **{w.key: f"{w.title} (ImageNet)" for w in CATALOGUE.values()}}
