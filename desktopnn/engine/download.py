@@ -39,6 +39,10 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:.1f} MB"
 
 
+class _SourceMissing(OSError):
+    """A ``file://`` source that cannot be read: the local counterpart of a server that does not answer."""
+
+
 class _Progress:
     """pooch's ``progressbar`` protocol (total, update, reset, close) → ``progress`` and cancel."""
 
@@ -98,7 +102,11 @@ class _Downloader:
 
     def _copy(self, url: str, output_file) -> None:
         source = Path(url2pathname(unquote(urlparse(url).path)))
-        with open(source, "rb") as src, open(output_file, "wb") as out:
+        try:
+            src = open(source, "rb")
+        except OSError as exc:
+            raise _SourceMissing(str(exc)) from None
+        with src, open(output_file, "wb") as out:
             self.bar.total = source.stat().st_size
             for block in iter(lambda: src.read(CHUNK), b""):
                 out.write(block)
@@ -134,14 +142,16 @@ def fetch(url: str, dest, sha256: str, progress: Callable[[float, str], None] | 
     except requests.exceptions.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "an error"
         raise ValueError(f"cannot download {name}: the server answered {status}; try again later") from None
-    except (requests.exceptions.RequestException, OSError) as exc:
-        if bar.answered and not isinstance(exc, FileNotFoundError):
+    except (requests.exceptions.RequestException, _SourceMissing) as exc:
+        if bar.answered:
             why = (f"the server stopped answering for {timeout:g} s" if "timed out" in str(exc).lower()
                    else "the connection was cut")
             got = f"{_mb(bar.done)} of {_mb(bar.total)}" if bar.total else _mb(bar.done)
             raise ValueError(f"the download of {name} broke off after {got} ({why}); try again") from None
         where = urlparse(url).hostname or url.rsplit("/", 1)[-1]
         raise ValueError(f"cannot download {name}: no answer from {where}. Are you offline?") from None
+    except OSError as exc:           # the cache folder: not writable, full, or a file in the way
+        raise ValueError(f"cannot save {name} in {dest.parent}: {exc.strerror or exc}") from None
     if progress is not None:
         size = dest.stat().st_size
         progress(1.0, f"{name}: {_mb(size)}, checksum verified" if downloader.called

@@ -186,3 +186,9 @@ def test_file_urls_keep_the_same_guarantees(tmp_path):
         fetch(src.as_uri(), dest, SHA, should_stop=lambda: True)
     assert only_file(dest.parent, "w.bin") == []
     assert fetch(src.as_uri(), dest, SHA).read_bytes() == PAYLOAD
+
+
+def test_a_cache_folder_that_cannot_be_written_says_so(server, tmp_path):
+    (tmp_path / "cache").write_text("a file where the folder should be")
+    with pytest.raises(ValueError, match=r"^cannot save w.bin in .*cache: "):
+        fetch(f"{server.url}/good.bin", tmp_path / "cache" / "w.bin", SHA)
