@@ -72,6 +72,9 @@ def make_app(argv: list[str] | None = None):
     app.setWindowIcon(icon)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     from desktopnn import workers
+    from desktopnn.engine.memory import keep_large_buffers
+
+    keep_large_buffers()      # live frames reuse their large buffers instead of page-faulting them in
 
     app.aboutToQuit.connect(workers.shutdown_all)
     return app

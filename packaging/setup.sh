@@ -40,18 +40,20 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || { say "creating .venv"; "$PY" -m venv .venv; }
 VPY=.venv/bin/python
 
-# 3. torch. The tests (and machines without an NVIDIA GPU) get the small CPU build from PyTorch's
-#    CPU index; where that index cannot be reached, the package registry's build is used instead.
-if ! "$VPY" -c 'import torch' >/dev/null 2>&1; then
+# 3. torch and torchvision, as a matching pair (torchvision's compiled operators only load beside the
+#    torch they were built for). The tests (and machines without an NVIDIA GPU) get the small CPU builds
+#    from PyTorch's CPU index; where that index cannot be reached, the package registry's pair is used
+#    (on Linux x86-64 those are CUDA builds of several GB; they run on the CPU too).
+if ! "$VPY" -c 'import torch, torchvision.ops' >/dev/null 2>&1; then
   if [ "$mode" = run ] && command -v nvidia-smi >/dev/null 2>&1; then
-    say "NVIDIA GPU found: installing torch with CUDA (a few GB)"
-    "$VPY" -m pip install -q torch
+    say "NVIDIA GPU found: installing torch and torchvision with CUDA (a few GB)"
+    "$VPY" -m pip install -q --upgrade torch torchvision
   else
-    say "installing the CPU build of torch"
-    "$VPY" -m pip install -q --isolated --timeout 15 --retries 1 \
-        --index-url https://download.pytorch.org/whl/cpu torch 2>/dev/null \
-    || { say "PyTorch's CPU index is out of reach; installing torch from the package registry";
-         "$VPY" -m pip install -q "torch==2.13.*"; }
+    say "installing the CPU builds of torch and torchvision"
+    "$VPY" -m pip install -q --isolated --timeout 15 --retries 1 --upgrade \
+        --index-url https://download.pytorch.org/whl/cpu torch torchvision 2>/dev/null \
+    || { say "PyTorch's CPU index is out of reach; installing torch and torchvision from the package registry";
+         "$VPY" -m pip install -q --upgrade torch torchvision; }
   fi
 fi
 

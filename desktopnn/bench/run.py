@@ -55,14 +55,13 @@ def bench_conv_lab() -> dict:
     return {"conv_lab_recompute_ms": round(_median_ms(run), 2)}
 
 
-def bench_live() -> dict:
-    """The live tab on the demo source per network and resolution: fps, latency, memory growth.
-
-    ``DESKTOPNN_BENCH_LIVE_SECONDS`` sets the seconds per case (default 10; 120 for the memory check).
-    """
+def bench_live(uncapped: bool = False, real: bool = False) -> dict:
+    """The live tab on the demo source per network, layer and resolution: fps, latency p50/p95, the p50 of
+    every stage, resident memory (see desktopnn.bench.live). ``DESKTOPNN_BENCH_LIVE_SECONDS`` sets the
+    seconds per row (default 10; 600 for the ten-minute memory check)."""
     from desktopnn.bench.live import bench_live as run
 
-    return run()
+    return run(uncapped=uncapped, real=real)
 
 
 def bench_train(epochs: int = 2) -> dict:
@@ -136,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("sections", nargs="*", metavar="SECTION",
                    help=f"run only these sections (default: all): {', '.join(SECTIONS)}")
     p.add_argument("--device", choices=["cpu", "cuda", "mps"], help="compute device for the engine figures")
+    p.add_argument("--uncapped", action="store_true",
+                   help="live: also rows with a source that offers frames as fast as they are taken")
+    p.add_argument("--real-networks", action="store_true",
+                   help="live: also the ImageNet networks at 224×224 and 320×240 (random weights when not downloaded)")
     args = p.parse_args(argv)
     if args.device:
         os.environ["DESKTOPNN_DEVICE"] = args.device
@@ -146,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     for name in args.sections or list(SECTIONS):
         try:
-            result.update(SECTIONS[name]())
+            if name == "live":
+                result.update(bench_live(uncapped=args.uncapped, real=args.real_networks))
+            else:
+                result.update(SECTIONS[name]())
         except Exception as exc:
             errors[name] = f"{type(exc).__name__}: {exc}"
     result["machine"] = machine()

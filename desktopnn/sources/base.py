@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
+
+
+class Frame(np.ndarray):
+    """A frame as sent by a source: the ``(H, W, 3)`` uint8 array with ``stamp``, when it was captured
+    (``time.perf_counter``), so the view measures latency from capture, not from arrival."""
+
+    stamp: float = 0.0
+
+    def __array_finalize__(self, obj) -> None:
+        self.stamp = getattr(obj, "stamp", 0.0)
+
+
+def capture_time(frame) -> float:
+    """When ``frame`` was captured (its stamp), or now for a plain array."""
+    return getattr(frame, "stamp", 0.0) or time.perf_counter()
 
 
 class FrameSource(QObject):
@@ -42,14 +59,21 @@ class FrameSource(QObject):
     def stop(self) -> None:
         raise NotImplementedError
 
+    def frame_taken(self) -> None:
+        """The consumer has started on the last frame (called from any thread); a source that paints
+        on demand paints the next one. Cameras and files run at their own rate and ignore it."""
+
     def _fail(self, message: str) -> None:
         """Stop and report ``message``."""
         self.stop()
         self.failed.emit(message)
 
-    def _emit_frame(self, frame: np.ndarray) -> None:
+    def _emit_frame(self, frame: np.ndarray, stamp: float | None = None) -> None:
+        """Send ``frame``, stamped with when it was captured (``time.perf_counter``; now by default)."""
         self.frames += 1
-        self.frame_ready.emit(frame)
+        out = frame.view(Frame)
+        out.stamp = time.perf_counter() if stamp is None else stamp
+        self.frame_ready.emit(out)
 
 
 def qimage_to_numpy(image: QImage) -> np.ndarray:

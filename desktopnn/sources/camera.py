@@ -8,6 +8,7 @@ delivered a frame after :data:`START_TIMEOUT_S` seconds is called absent (``fail
 from __future__ import annotations
 
 import sys
+import time
 
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 
@@ -162,13 +163,14 @@ class CameraSource(FrameSource):
     def _on_sink_frame_changed(self, frame) -> None:
         if not self._running:
             return
+        stamp = time.perf_counter()
         arr = video_frame_to_numpy(frame)
         if arr is None:
             return
         if not self._got_frame:
             self._got_frame = True
             self._start_timer.stop()
-        self._emit_frame(arr)
+        self._emit_frame(arr, stamp)
 
     def _on_start_timer_timeout(self) -> None:
         if self._running and not self._got_frame:

@@ -2,20 +2,23 @@
 
 Used when there is no camera, with ``--demo`` and in the tests. Frame ``i`` is a pure function of
 ``(seed, i)`` (:meth:`DemoSource.render`), so a test can ask for exactly the picture the view got.
-A main-thread ``QTimer`` paces it at 30 frames per second; one frame costs a few milliseconds.
+A thread of its own paints and paces it (30 frames per second by default); one frame costs 1–2 ms.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
 from functools import lru_cache
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 
 from desktopnn.sources.base import FrameSource, qimage_to_numpy
 
+UNCAPPED_IDLE_S = 0.25   # an uncapped source whose frame nobody took still sends the next after this
 SEGMENT = 90          # frames per subject (3 s at 30 fps)
 PHOTO_FRAMES = 240    # frames per background photo (8 s)
 LUMA = np.array([0.299, 0.587, 0.114])
@@ -44,7 +47,13 @@ def _polygon(points) -> QPolygonF:
 
 
 class DemoSource(FrameSource):
-    """Deterministic moving pictures at ``fps`` frames per second, ``size`` = (width, height)."""
+    """Deterministic moving pictures at ``fps`` frames per second, ``size`` = (width, height).
+
+    Frames are painted in a thread of their own (QPainter on a QImage needs no GUI thread), so the UI
+    thread only receives finished arrays. ``fps <= 0`` is *uncapped*: a new frame is painted as soon as
+    the consumer has taken the last one (:meth:`frame_taken`), so the source always offers a fresh frame
+    without painting frames nobody takes (the benchmark's source that outruns any consumer).
+    """
 
     name = "Demo pictures"
 
@@ -55,27 +64,70 @@ class DemoSource(FrameSource):
         self.size = (int(size[0]), int(size[1]))
         self.fps = float(fps)
         self.index = 0
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(max(1, round(1000 / self.fps)))
-        self._timer.timeout.connect(self._on_timer_timeout)
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stop = False
+        self._taken = True
 
     def set_size(self, size: tuple[int, int]) -> None:
         self.size = (int(size[0]), int(size[1]))
 
+    def set_fps(self, fps: float) -> None:
+        """Frames per second; 0 (or less) for as fast as they are taken."""
+        with self._cond:
+            self.fps = float(fps)
+            self._cond.notify_all()
+
     def start(self) -> None:
-        if not self._timer.isActive():
-            self._timer.start()
+        with self._cond:
+            if self._thread is None:
+                self._stop, self._taken = False, True
+                self._thread = threading.Thread(target=self._run, name="desktopnn-demo-source", daemon=True)
+                self._thread.start()
         self._set_running(True)
 
     def stop(self) -> None:
-        self._timer.stop()
+        with self._cond:
+            self._stop = True
+            thread, self._thread = self._thread, None
+            self._cond.notify_all()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(2.0)
         self._set_running(False)
 
-    def _on_timer_timeout(self) -> None:
-        frame = self.render(self.index)
-        self.index += 1
-        self._emit_frame(frame)
+    def frame_taken(self) -> None:
+        """The consumer started on the last frame (any thread): an uncapped source paints the next."""
+        with self._cond:
+            self._taken = True
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        due = time.perf_counter()
+        while True:
+            with self._cond:
+                while not self._stop:
+                    if self.fps <= 0:            # uncapped: when taken, or unasked after a while
+                        wait = due + UNCAPPED_IDLE_S - time.perf_counter()
+                        if self._taken or wait <= 0:
+                            break
+                        self._cond.wait(wait)
+                    else:
+                        wait = due - time.perf_counter()
+                        if wait <= 0:
+                            break
+                        self._cond.wait(wait)
+                if self._stop:
+                    return
+                self._taken = False
+                index, self.index = self.index, self.index + 1
+            stamp = time.perf_counter()              # the moment the "camera" captures
+            frame = self.render(index)
+            now = time.perf_counter()
+            due = max(due + 1.0 / self.fps, now - 0.1) if self.fps > 0 else now   # catch up, never burst
+            with self._cond:
+                if self._stop:
+                    return
+                self._emit_frame(frame, stamp)     # queued to the receivers' (UI) thread
 
     # ---- the picture -------------------------------------------------------------------------
     def subject(self, index: int) -> str:

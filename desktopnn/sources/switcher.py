@@ -81,6 +81,10 @@ class LiveInput(QObject):
             self.use_demo()
             self.notice.emit("No camera found: showing the demo pictures. Plug one in and choose it in the source list.")
 
+    def frame_taken(self) -> None:
+        """The consumer took the last frame (any thread): passed on to the current source."""
+        self.current.frame_taken()
+
     # ---- running ------------------------------------------------------------------------------
     def start(self) -> None:
         self._active = True

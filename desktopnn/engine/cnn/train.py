@@ -144,8 +144,8 @@ def make_optimizer(name: str, params, lr: float):
     return torch.optim.Adam(params, lr=lr)
 
 
-# long: Keras's fit as one seeded loop read top to bottom (batches, the running averages, the epoch's
-# validation); split up, the order in which the seeded random numbers are drawn would be hard to follow
+# Keras's fit as one seeded loop read top to bottom (batches, running averages, validation): split up,
+# long: the order in which the seeded random numbers are drawn would be hard to follow
 def fit(model: SequentialCNN, data, config: TrainConfig, control: TrainControl | None = None,
         report: Callable[[float, History], None] | None = None, device=None, report_every: float = 0.2,
         alive: Callable[[], None] | None = None) -> FitResult:

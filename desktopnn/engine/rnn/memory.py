@@ -117,8 +117,8 @@ def _accuracy(pred, targets) -> float:
     return sum(p == t for p, t in pairs) / len(pairs) if pairs else 1.0
 
 
-# long: both networks trained side by side in one seeded loop, so the notes' FFNN-versus-RNN comparison
-# reads as one piece and the two draw their random numbers in a fixed order
+# Both networks trained side by side in one seeded loop, so the notes' FFNN-versus-RNN comparison
+# long: reads as one piece and the two draw their random numbers in a fixed order
 def train_memory(items, hidden_size: int = 4, activation: str = "tanh", seed: int = 0,
                  max_epochs: int = 1600, progress: Callable[[float], None] | None = None) -> MemoryResult:
     """Train a feed-forward net (x_t → next item) and a SimpleRNN (x_0…x_t → next item) on ``items``.

@@ -31,7 +31,6 @@ class LiveParams:
     colormap: str = "viridis"
     selected: int = 0
     aspect: float = 1.5
-    fill: tuple[int, int, int] = (0, 0, 0)
 
     def but(self, **changes) -> "LiveParams":
         """A copy with ``changes`` applied."""

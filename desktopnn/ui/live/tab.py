@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QRectF, Qt, QTimer, Sig
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktopnn.sources import LiveInput
+from desktopnn.sources.base import capture_time
 from desktopnn.sources.video import VIDEO_FILTER
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.live import scene
@@ -34,12 +35,13 @@ class LiveTab(ReadoutMixin, LessonTab):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(ctx, parent)
-        self.params = LiveParams(fill=self._fill(ctx.theme))
+        self.params = LiveParams()
         self.computer = LiveComputer()
         self.runner = LatestJobRunner("live", self)
         self.runner.finished.connect(self._on_runner_finished)
         self.runner.failed.connect(self._on_runner_failed)
         self.input = LiveInput(parent=self)
+        self.computer.on_take = self.input.frame_taken       # an uncapped demo paints the next frame
         self.input.demo.set_size(self.params.size)
         self.input.frame_ready.connect(self._on_input_frame)
         self.input.notice.connect(self._on_input_notice)
@@ -49,15 +51,17 @@ class LiveTab(ReadoutMixin, LessonTab):
         self.frozen = False
         self.last_frame: np.ndarray | None = None
         self.result = None               # the LiveFrame on screen
-        self.sync_paint = False          # benchmark: paint synchronously to time pixels on screen
+        self._unpainted: tuple[float, dict] | None = None      # the frame set, not yet painted
         self.frames_drawn = 0
         self.latencies: collections.deque[float] = collections.deque(maxlen=120)
+        self.stage_log: collections.deque[dict] = collections.deque(maxlen=2000)   # per frame drawn, ms
         self._fps_times: collections.deque[float] = collections.deque(maxlen=600)
         self._shut = False
         self._started_default = False
         self._active_since = 0.0
         self._frames_mark = 0
         build_ui(self)
+        self.mosaic_panel.canvas.painted.connect(self._on_canvas_painted)
         self.update_about()
         self._fps_timer = QTimer(self)
         self._fps_timer.setInterval(500)
@@ -78,11 +82,6 @@ class LiveTab(ReadoutMixin, LessonTab):
         box.setCurrentIndex(max(0, i))
         box.blockSignals(False)
 
-    @staticmethod
-    def _fill(theme: Theme) -> tuple[int, int, int]:
-        c = theme.qcolor("background")
-        return (c.red(), c.green(), c.blue())
-
     # ---- LessonTab -----------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         for panel in (self.input_panel, self.large_panel, self.mosaic_panel):
@@ -90,7 +89,6 @@ class LiveTab(ReadoutMixin, LessonTab):
         self.bars.apply_theme(theme)
         self.info.setFont(theme.font(0.85 if theme.presentation else 1.0, mono=True))
         self.info.setMinimumHeight(round(theme.text_px * 1.4 * 5))
-        self.set_params(fill=self._fill(theme))
         self.side.setMinimumWidth(theme.text_px * 12)
         self._frames_mark = self.frames_drawn     # the next drawn frame carries the new look
 
@@ -151,7 +149,7 @@ class LiveTab(ReadoutMixin, LessonTab):
         """Change the view's choices (LiveParams fields); a frozen picture is recomputed with them."""
         self.params = self.params.but(**changes)
         if recompute and self.frozen and self.last_frame is not None:
-            self._submit(self.last_frame)
+            self._submit(self.last_frame, fresh=True)
 
     def set_network(self, key: str) -> None:
         i = self.net_box.findData(key)
@@ -161,6 +159,11 @@ class LiveTab(ReadoutMixin, LessonTab):
 
     def set_size(self, size: tuple[int, int]) -> None:
         self.size_box.setCurrentIndex(SIZES.index(tuple(size)))
+
+    def set_layer(self, layer: str) -> None:
+        """Show ``layer`` of the current network (its picker follows with the next frame)."""
+        if layer != self.params.layer:
+            self.set_params(layer=layer, selected=0)
 
     def show_choices(self, network: str, layer: str, size: tuple[int, int], normalise: str, colormap: str) -> None:
         """Set the pickers to these choices without acting on them (a scene sets the state itself)."""
@@ -185,12 +188,14 @@ class LiveTab(ReadoutMixin, LessonTab):
         self.freeze_button.setText("Frozen: Space to go on" if self.frozen else "Freeze (Space)")
         self.mosaic_panel.title.setText("All maps of the layer (frozen)" if self.frozen else "All maps of the layer")
 
-    def _submit(self, frame: np.ndarray) -> None:
+    def _submit(self, frame: np.ndarray, stamp: float | None = None, fresh: bool = False) -> None:
+        """Hand ``frame`` to the worker (latest wins); ``stamp`` is its capture time, ``fresh`` forces
+        a new classification (a frozen picture recomputed with changed settings)."""
         params = self.params
         aspect = self.mosaic_panel.aspect()
         if abs(aspect - params.aspect) > 0.05:
             params = self.params = params.but(aspect=round(aspect, 2))
-        self.runner.submit(self.computer.run, frame, time.perf_counter(), params)
+        self.runner.submit(self.computer.run, frame, time.perf_counter() if stamp is None else stamp, params, fresh)
 
     def update_about(self) -> None:
         """The network's description and, for a classifier, its top-5 bars."""
@@ -264,7 +269,7 @@ class LiveTab(ReadoutMixin, LessonTab):
         if self.frozen:
             return
         self.last_frame = frame
-        self._submit(frame)
+        self._submit(frame, capture_time(frame))
 
     def _on_input_notice(self, text: str) -> None:
         self.notice.emit(text)
@@ -287,6 +292,7 @@ class LiveTab(ReadoutMixin, LessonTab):
     def _on_runner_finished(self, _job: int, lf) -> None:
         if self._shut:
             return
+        t0 = time.perf_counter()
         self.error.setVisible(False)
         self.result = lf
         self.input_panel.set_rgb(lf.input)
@@ -307,11 +313,23 @@ class LiveTab(ReadoutMixin, LessonTab):
         self.large_panel.title.setToolTip(f"This map's values run from {lo:.4g} to {hi:.4g}")
         self._mark_selected(lf)
         self._label_tiles(lf, net)
-        if self.sync_paint:
-            for panel in (self.input_panel, self.mosaic_panel, self.large_panel):
-                panel.graphics.viewport().repaint()
+        stages = {**lf.stages, "to_pixels_ms": (time.perf_counter() - t0) * 1000}
+        if self.mosaic_panel.canvas.isVisible():
+            self._unpainted = (lf.stamp, stages)      # drawn once Qt has painted it (_on_canvas_painted)
+        else:
+            self._count_drawn(lf.stamp, {**stages, "paint_ms": float("nan")})
+
+    def _on_canvas_painted(self, paint_ms: float) -> None:
+        """The mosaic's pixels are on screen: the frame set last counts as drawn, its latency measured."""
+        if self._unpainted is not None:
+            stamp, stages = self._unpainted
+            self._unpainted = None
+            self._count_drawn(stamp, {**stages, "paint_ms": paint_ms})
+
+    def _count_drawn(self, stamp: float, stages: dict) -> None:
         now = time.perf_counter()
-        latency = (now - lf.stamp) * 1000
+        latency = (now - stamp) * 1000
+        self.stage_log.append(stages)
         self.latencies.append(latency)
         self._fps_times.append(now)
         self.frames_drawn += 1

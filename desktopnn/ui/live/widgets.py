@@ -1,132 +1,223 @@
-"""Widgets of the live tab: an image panel (pyqtgraph, no pan/zoom) and the top-5 softmax bars."""
+"""Widgets of the live tab: image panels (a QImage scaled by Qt) and the top-5 softmax bars."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (QFrame, QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem, QGraphicsScene,
+                               QGraphicsSimpleTextItem, QGraphicsView, QLabel, QSizePolicy, QVBoxLayout, QWidget)
 
 from desktopnn.ui.theme import Theme, make_theme
 
 
-class ImagePanel(QWidget):
-    """A title over one image that keeps its aspect ratio; reports hover and click in image pixels."""
+class ImageCanvas(QGraphicsView):
+    """One picture, scaled by Qt to fit (aspect kept, no smoothing: a feature map's pixels stay square),
+    with outlines and captions on top in image coordinates.
+
+    Everything on it is a C++ graphics item and nothing paints in Python, so painting runs inside Qt's
+    event loop without holding Python's GIL: a Python ``paintEvent`` (or pyqtgraph's items) held it for
+    2–6 ms a frame, and the live worker, whose torch calls need the GIL between operations, waited that
+    long (measured: the worker's 3 ms network took 13 ms of wall time while the view painted).
+    """
 
     hovered = Signal(float, float)     # (x, y) in image pixels; (-1, -1) when the pointer leaves
     clicked = Signal(float, float)
+    painted = Signal(float)            # a paint just finished: its milliseconds
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._paint_t0 = 0.0
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(80, 60)
+        self.setMouseTracking(True)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self._item = QGraphicsPixmapItem()
+        self._item.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self._scene.addItem(self._item)
+        self._array: np.ndarray | None = None
+        self._shape: tuple[int, int] | None = None
+        self.markers: dict[str, QGraphicsRectItem] = {}
+        for key in ("frame", "point"):
+            item = QGraphicsRectItem()
+            item.setZValue(10)
+            item.setVisible(False)
+            self._scene.addItem(item)
+            self.markers[key] = item
+        self.viewport().installEventFilter(self)          # the start of each paint (see drawForeground)
+        self.labels: list[tuple[float, float, str]] = []
+        self._label_items: list[tuple[QGraphicsRectItem, QGraphicsSimpleTextItem]] = []
+        self._theme = make_theme(False)
+
+    def set_pixels(self, pixels: np.ndarray) -> None:
+        """Show ``(H, W, 3)`` RGB uint8, or ``(H, W, 4)`` uint8 in Qt's premultiplied ARGB32 layout (native
+        ``0xAARRGGBB`` words, as the live pipeline colours its maps); rows may be padded."""
+        if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or pixels.dtype != np.uint8 or \
+                pixels.strides[1:] != (pixels.shape[2], 1):
+            pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+        fmt = QImage.Format.Format_RGB888 if pixels.shape[2] == 3 else QImage.Format.Format_ARGB32_Premultiplied
+        image = QImage(_row_buffer(pixels), pixels.shape[1], pixels.shape[0], pixels.strides[0], fmt)
+        self._item.setPixmap(QPixmap.fromImage(image))      # a copy: the array may go
+        self._array = pixels
+        shape = pixels.shape[:2]
+        if shape != self._shape:
+            self._shape = shape
+            self._scene.setSceneRect(QRectF(0, 0, shape[1], shape[0]))
+            self._fit()
+
+    def pixels(self) -> np.ndarray | None:
+        return self._array
+
+    def image_size(self) -> tuple[int, int] | None:
+        """(height, width) of the picture on show."""
+        return self._shape
+
+    def _fit(self) -> None:
+        if self._shape is not None:
+            self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self._paint_t0 = time.perf_counter()
+        return False
+
+    def drawForeground(self, painter, rect) -> None:  # noqa: N802 (Qt override: the end of a paint)
+        self.painted.emit((time.perf_counter() - self._paint_t0) * 1000)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
+
+    def set_marker(self, key: str, rect: QRectF | None, pen: QPen | None = None) -> None:
+        item = self.markers[key]
+        if rect is None:
+            item.setVisible(False)
+            return
+        item.setPen(pen)
+        item.setRect(rect)
+        item.setVisible(True)
+
+    def set_labels(self, labels: list[tuple[float, float, str]]) -> None:
+        self.labels = list(labels)
+        while len(self._label_items) < len(labels):
+            box = QGraphicsRectItem()
+            box.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+            box.setZValue(5)
+            box.setPen(QPen(Qt.PenStyle.NoPen))
+            text = QGraphicsSimpleTextItem(box)
+            self._scene.addItem(box)
+            self._label_items.append((box, text))
+        for i, (box, text) in enumerate(self._label_items):
+            box.setVisible(i < len(labels))
+            if i < len(labels):
+                x, y, words = labels[i]
+                text.setText(words)
+                box.setPos(x, y)
+        self._style_labels()
+
+    def _style_labels(self) -> None:
+        t = self._theme
+        font = t.font(0.8)
+        fm = QFontMetrics(font)
+        for box, text in self._label_items:
+            text.setFont(font)
+            text.setBrush(QColor(t.text))
+            text.setPos(4, 2)
+            box.setBrush(QColor(t.background))
+            box.setRect(QRectF(0, 0, fm.horizontalAdvance(text.text()) + 8, fm.height() + 4))
+
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.setBackgroundBrush(QColor(theme.background))
+        self._style_labels()
+
+    def to_image(self, pos) -> QPointF | None:
+        """Widget position → image pixels, or None off the picture."""
+        if self._shape is None:
+            return None
+        p = self.mapToScene(pos.toPoint() if hasattr(pos, "toPoint") else pos)
+        h, w = self._shape
+        return p if 0 <= p.x() < w and 0 <= p.y() < h else None
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        p = self.to_image(event.position())
+        self.hovered.emit(*(p.x(), p.y()) if p is not None else (-1.0, -1.0))
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        p = self.to_image(event.position())
+        if p is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(p.x(), p.y())
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        event.ignore()                     # no scrolling inside the picture: the page scrolls instead
+
+    def leaveEvent(self, event) -> None:  # noqa: N802
+        self.hovered.emit(-1.0, -1.0)
+        super().leaveEvent(event)
+
+
+def _row_buffer(pixels: np.ndarray):
+    """A buffer starting at ``pixels``' first byte for QImage: the array itself when contiguous, else the
+    contiguous array it is a view of (a mosaic cropped from its canvas keeps the canvas's row stride)."""
+    if pixels.flags.c_contiguous:
+        return pixels
+    start = pixels.__array_interface__["data"][0]
+    base = pixels.base
+    while base is not None:
+        if isinstance(base, np.ndarray) and base.flags.c_contiguous and base.__array_interface__["data"][0] == start:
+            return base
+        base = getattr(base, "base", None)
+    raise ValueError("pixels with padded rows must be a view of a contiguous array")
+
+
+class ImagePanel(QWidget):
+    """A title over one :class:`ImageCanvas`; reports hover and click in image pixels."""
 
     def __init__(self, title: str, tip: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.title = QLabel(title)
         self.title.setProperty("role", "heading")
         self.title.setWordWrap(True)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.ci.setContentsMargins(0, 0, 0, 0)
-        self.graphics.setToolTip(tip)
-        self.view = self.graphics.addViewBox(lockAspect=True, invertY=True, enableMouse=False, enableMenu=False)
-        self.view.setDefaultPadding(0.0)
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.view.addItem(self.image)
-        self.markers: dict[str, QGraphicsRectItem] = {}
-        for key in ("frame", "point"):
-            item = QGraphicsRectItem()
-            item.setZValue(10)
-            item.setVisible(False)
-            self.view.addItem(item)
-            self.markers[key] = item
-        self._shape: tuple[int, int] | None = None
-        self._labels: list[pg.TextItem] = []
-        self._label_texts: list[tuple[float, float, str]] = []
-        self._theme = make_theme(False)
+        self.canvas = ImageCanvas()
+        self.canvas.setToolTip(tip)
+        self.hovered, self.clicked = self.canvas.hovered, self.canvas.clicked
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
         lay.addWidget(self.title)
-        lay.addWidget(self.graphics, 1)
-        self.graphics.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
-        self.graphics.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
-        self.graphics.setMouseTracking(True)
+        lay.addWidget(self.canvas, 1)
 
     def set_rgb(self, rgb: np.ndarray) -> None:
-        """Show an ``(H, W, 3)`` uint8 picture (levels fixed: no per-frame autoscaling)."""
-        self.image.setImage(rgb, autoLevels=False, levels=(0, 255))
-        shape = rgb.shape[:2]
-        if shape != self._shape:
-            self._shape = shape
-            self.view.setRange(QRectF(0, 0, shape[1], shape[0]), padding=0)
+        """Show an ``(H, W, 3)`` or ``(H, W, 4)`` uint8 picture as it is (no per-frame autoscaling)."""
+        self.canvas.set_pixels(rgb)
 
     def aspect(self) -> float:
-        w, h = self.graphics.width(), self.graphics.height()
+        w, h = self.canvas.width(), self.canvas.height()
         return w / h if h > 0 else 1.5
 
     def set_marker(self, rect: QRectF | None, colour: str, width: float = 3, key: str = "frame") -> None:
         """Outline ``rect`` (image pixels): ``frame`` for a region, ``point`` for the hovered spot."""
-        marker = self.markers[key]
-        if rect is None:
-            marker.setVisible(False)
-            return
-        pen = QPen(QColor(colour), width)
-        pen.setCosmetic(True)
-        marker.setPen(pen)
-        marker.setRect(rect)
-        marker.setVisible(True)
+        pen = None
+        if rect is not None:
+            pen = QPen(QColor(colour), width)
+            pen.setCosmetic(True)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+        self.canvas.set_marker(key, rect, pen)
 
     def set_labels(self, labels: list[tuple[float, float, str]]) -> None:
         """Small captions at image positions (x, y), e.g. each kernel's name on its tile."""
-        if labels == self._label_texts:
-            return
-        self._label_texts = list(labels)
-        while len(self._labels) < len(labels):
-            item = pg.TextItem(anchor=(0, 0))
-            item.setZValue(5)
-            self.view.addItem(item)
-            self._labels.append(item)
-        for i, item in enumerate(self._labels):
-            if i < len(labels):
-                x, y, text = labels[i]
-                item.setText(text)
-                item.setPos(x, y)
-                item.setVisible(True)
-            else:
-                item.setVisible(False)
-        self._style_labels()
-
-    def _style_labels(self) -> None:
-        t = self._theme
-        for item in self._labels:
-            item.setColor(QColor(t.text))
-            item.fill = pg.mkBrush(QColor(t.background))
-            item.textItem.setFont(t.font(0.8))
-            item.update()
+        if labels != self.canvas.labels:
+            self.canvas.set_labels(labels)
 
     def apply_theme(self, theme: Theme) -> None:
-        self._theme = theme
-        self.graphics.setBackground(theme.background)
-        self._style_labels()
-
-    def _to_image(self, pos) -> QPointF | None:
-        if self._shape is None or not self.view.sceneBoundingRect().contains(pos):
-            return None
-        p = self.view.mapSceneToView(pos)
-        h, w = self._shape
-        if 0 <= p.x() < w and 0 <= p.y() < h:
-            return p
-        return None
-
-    def _on_scene_mouse_moved(self, pos) -> None:
-        p = self._to_image(pos)
-        self.hovered.emit(*(p.x(), p.y()) if p is not None else (-1.0, -1.0))
-
-    def _on_scene_mouse_clicked(self, event) -> None:
-        p = self._to_image(event.scenePos())
-        if p is not None:
-            self.clicked.emit(p.x(), p.y())
-
-    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self.hovered.emit(-1.0, -1.0)
-        super().leaveEvent(event)
+        self.canvas.apply_theme(theme)
 
 
 class TopBars(QWidget):

@@ -69,7 +69,7 @@ def test_notes_cnn_maps_on_the_demo_equal_direct_torch(qtbot, tab):
     want = F.relu(F.conv2d(x, model.conv1.weight, model.conv1.bias))[0]
     torch.testing.assert_close(lf.maps, want, rtol=1e-4, atol=1e-5)
     assert lf.layout.count == 32
-    assert tab.mosaic_panel.image.image.shape == lf.mosaic.shape
+    assert tab.mosaic_panel.canvas.pixels().shape == lf.mosaic.shape
     rows = tab.bars.rows()
     assert len(rows) == 5 and 0 < sum(p for _n, p in rows) <= 1.0001
     assert rows[0][1] >= rows[-1][1]
