@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from desktopnn.ui.live.state import COLORMAPS, NETWORKS, SIZES
+from desktopnn.ui.live.unit_view import DownloadBar, UnitPanel
 from desktopnn.ui.live.widgets import ImagePanel, TopBars
+from desktopnn.ui.widgets import compact_combo, flow_widget
 
 
 def _combo(tip: str, items: list[tuple[str, object]]) -> QComboBox:
@@ -33,8 +35,11 @@ def build_ui(tab) -> None:
     controls = _build_controls(tab)
     _build_panels(tab)
     _build_readouts(tab)
+    tab.download_bar = DownloadBar()
+    tab.download_bar.cancel_requested.connect(tab._on_download_cancel_requested)
     outer = QVBoxLayout(tab)
-    outer.addLayout(controls)
+    outer.addWidget(controls)
+    outer.addWidget(tab.download_bar)
     outer.addWidget(tab.error)
     outer.addWidget(_build_splitter(tab), 1)
 
@@ -47,15 +52,17 @@ def _build_boxes(tab) -> None:
                             [("camera only", None)])
     tab.camres_box.setEnabled(False)
     tab.camres_box.activated.connect(tab._on_camres_box_activated)
-    tab.net_box = _combo("Which network looks at the pictures", [(t, k) for k, t, _ in NETWORKS])
+    tab.net_box = compact_combo(_combo("Which network looks at the pictures", [(t, k) for k, t, _ in NETWORKS]), 16)
     for i, (_k, _t, tip) in enumerate(NETWORKS):
         tab.net_box.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
     tab.net_box.currentIndexChanged.connect(tab._on_net_box_changed)
-    tab.layer_box = _combo("Which layer's feature maps to show (one map per filter)", [("conv1 · 32 maps", "conv1")])
+    tab.layer_box = compact_combo(_combo("Which layer's feature maps to show (one map per filter), with its maps' size "
+                                         "and how much of the picture each unit sees", [("conv1 · 32 maps", "conv1")]), 14)
     tab.layer_box.currentIndexChanged.connect(tab._on_layer_box_changed)
     tab.size_box = _combo("Resolution the network computes at: larger is sharper but slower",
                           [(f"{w}×{h}", (w, h)) for w, h in SIZES])
     tab.size_box.setCurrentIndex(SIZES.index(tab.params.size))
+    tab.size_box.setItemData(SIZES.index((224, 224)), "The ImageNet networks' own size", Qt.ItemDataRole.ToolTipRole)
     tab.size_box.currentIndexChanged.connect(tab._on_size_box_changed)
     tab.norm_box = _combo("Stretch each map to its own range (per map), or compare maps on one scale (per layer)",
                           [("per map", "map"), ("per layer", "layer")])
@@ -64,7 +71,7 @@ def _build_boxes(tab) -> None:
     tab.cmap_box.currentIndexChanged.connect(tab._on_cmap_box_changed)
 
 
-def _build_controls(tab) -> QGridLayout:
+def _build_controls(tab) -> QWidget:
     _build_boxes(tab)
     tab.freeze_button = QPushButton("Freeze (Space)")
     tab.freeze_button.setCheckable(True)
@@ -73,19 +80,22 @@ def _build_controls(tab) -> QGridLayout:
     tab.shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), tab)
     tab.shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     tab.shortcut.activated.connect(tab.freeze_button.toggle)
-    controls = QGridLayout()
-    controls.setHorizontalSpacing(12)
+    controls, flow = flow_widget(12)       # wraps onto a second row on a projector rather than overflow
     pairs = [("Source", tab.source_box), ("Camera size", tab.camres_box), ("Network", tab.net_box),
              ("Layer", tab.layer_box), ("Compute at", tab.size_box), ("Normalise", tab.norm_box),
-             ("Colours", tab.cmap_box)]
+             ("Colours", tab.cmap_box), ("", tab.freeze_button)]
     tab.control_labels = []
-    for i, (text, w) in enumerate(pairs):
+    for text, w in pairs:
         lab = QLabel(text)
         lab.setBuddy(w)
         tab.control_labels.append(lab)
-        controls.addWidget(lab, 0, i)
-        controls.addWidget(w, 1, i)
-    controls.addWidget(tab.freeze_button, 1, len(pairs))
+        pair = QWidget()
+        column = QVBoxLayout(pair)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(lab)
+        column.addWidget(w)
+        flow.addWidget(pair)
     return controls
 
 
@@ -108,9 +118,14 @@ def _build_readouts(tab) -> None:
     tab.error = _label("", "error")
     tab.error.setVisible(False)
     tab.stats = _label("starting…", tip="Frames drawn per second, and the time from capture to pixels on screen")
-    tab.top_title = _label("Top 5 (centre square)", "heading",
-                           "The dense head classifies the square marked on the input, shrunk to 32×32")
+    tab.top_title = _label("Top 5", "heading")
     tab.bars = TopBars()
+    tab.unit_panel = UnitPanel()
+    tab.unit_panel.saliency_requested.connect(tab._on_saliency_requested)
+    tab.unit_panel.ideal_requested.connect(tab._on_ideal_requested)
+    tab.unit_panel.cancel_requested.connect(tab._on_unit_cancel_requested)
+    tab.unit_panel.gradcam_toggled.connect(tab._on_gradcam_toggled)
+    tab.unit_panel.map_requested.connect(tab._on_map_requested)
     tab.net_about = _label("")
     tab.net_about.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
@@ -126,7 +141,7 @@ def _column(*widgets: tuple[QWidget, int]) -> QWidget:
 
 def _build_splitter(tab) -> QSplitter:
     left = _column((tab.input_panel, 1), (tab.large_panel, 1))
-    centre = _column((tab.mosaic_panel, 1), (tab.info, 0))
+    centre = _column((tab.mosaic_panel, 1), (tab.unit_panel, 0), (tab.info, 0))
     tab.side = _column((tab.top_title, 0), (tab.bars, 0), (tab.stats, 0), (tab.net_about, 1))
     tab.splitter = QSplitter(Qt.Orientation.Horizontal)
     for w in (left, centre, tab.side):

@@ -1,6 +1,7 @@
 """The live tab's scenes (issue 9; notes 1, 2.2, 2.13): source, network, layer, selected map, colours,
-resolution and freeze. A scene naming a camera or a video that is not here falls back to the demo
-pictures with a notice instead of failing: the rest of the scene still applies.
+resolution, Grad-CAM and freeze. A scene naming a camera or a video that is not here falls back to the
+demo pictures with a notice instead of failing: the rest of the scene still applies. A scene with an
+ImageNet network whose weights are not here yet starts their download, as choosing it would.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktopnn.scenes import SceneError
-from desktopnn.ui.live.state import COLORMAPS, DEFAULT_LAYER, LAYERS, NETWORKS, SIZES
+from desktopnn.ui.live.state import COLORMAPS, DEFAULT_LAYER, LAYERS, MAX_LAYER_NAME, NETWORKS, SIZES, is_real
 from desktopnn.ui.scene_fields import get_bool, get_choice, get_dict, get_int, get_str, need_dict
 
 
@@ -22,7 +23,8 @@ def scene_state(tab) -> dict:
     else:
         source = {"kind": "camera", "camera": cur.name}
     return {"source": source, "network": p.network, "layer": p.layer, "selected": p.selected,
-            "size": list(p.size), "normalise": p.normalise, "colormap": p.colormap, "frozen": tab.frozen}
+            "size": list(p.size), "normalise": p.normalise, "colormap": p.colormap, "gradcam": p.gradcam,
+            "frozen": tab.frozen}
 
 
 def check(tab, state) -> dict:
@@ -34,12 +36,17 @@ def check(tab, state) -> dict:
     if plan["kind"] == "video" and not plan["path"]:
         raise SceneError("The scene says to play a video but does not name the file.")
     net = get_choice(s, "network", [k for k, _t, _tip in NETWORKS], default="notes_cnn", what="network")
-    plan.update(network=net, layer=get_choice(s, "layer", LAYERS[net], default=DEFAULT_LAYER[net], what="layer"),
-                selected=get_int(s, "selected", default=0, lo=0, hi=63, what="selected feature map"),
+    if is_real(net):       # its layer names are known once it is built; an unknown one shows its first layer
+        layer = get_str(s, "layer", default="", what="layer", max_len=MAX_LAYER_NAME)
+    else:
+        layer = get_choice(s, "layer", LAYERS[net], default=DEFAULT_LAYER[net], what="layer")
+    plan.update(network=net, layer=layer,
+                selected=get_int(s, "selected", default=0, lo=0, hi=4095, what="selected feature map"),
                 normalise=get_choice(s, "normalise", ["map", "layer"], default="map", what="normalisation"),
                 colormap=get_choice(s, "colormap", COLORMAPS, default="viridis", what="colour map"),
+                gradcam=get_bool(s, "gradcam", default=False, what="Grad-CAM"),
                 frozen=get_bool(s, "frozen", default=False, what="freeze"))
-    size = s.get("size") or list(SIZES[1])
+    size = s.get("size") or [320, 240]
     if not isinstance(size, list) or tuple(size) not in SIZES:
         raise SceneError(f"The scene's resolution {size!r} is not one of "
                          f"{', '.join(f'{w}×{h}' for w, h in SIZES)}.")
@@ -55,8 +62,8 @@ def _camera(tab, name: str):
 
 
 def apply(tab, plan: dict) -> None:
-    tab.show_choices(network=plan["network"], layer=plan["layer"], size=plan["size"], normalise=plan["normalise"],
-                     colormap=plan["colormap"])
+    tab.show_choices(network=tab.params.network, size=plan["size"], normalise=plan["normalise"],
+                     colormap=plan["colormap"], gradcam=plan["gradcam"])
     tab.input.demo.set_size(plan["size"])
     tab.mark_source_chosen()                  # the scene chooses the source, not the default
     kind = plan["kind"]
@@ -80,7 +87,6 @@ def apply(tab, plan: dict) -> None:
     if kind == "demo":
         tab.input.use_demo()
         tab.sync_source_box()
-    tab.set_params(network=plan["network"], layer=plan["layer"], selected=plan["selected"], size=plan["size"],
-                   normalise=plan["normalise"], colormap=plan["colormap"])
-    tab.update_about()
+    tab.set_params(size=plan["size"], normalise=plan["normalise"], colormap=plan["colormap"], gradcam=plan["gradcam"])
+    tab.choose_network(plan["network"], plan["layer"] or None, plan["selected"])
     tab.set_frozen(plan["frozen"])

@@ -45,7 +45,7 @@ class ImageCanvas(QGraphicsView):
         self._array: np.ndarray | None = None
         self._shape: tuple[int, int] | None = None
         self.markers: dict[str, QGraphicsRectItem] = {}
-        for key in ("frame", "point"):
+        for key in ("frame", "point", "unit"):
             item = QGraphicsRectItem()
             item.setZValue(10)
             item.setVisible(False)

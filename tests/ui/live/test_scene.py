@@ -38,7 +38,7 @@ def test_round_trip_and_same_maps(qtbot, make_tab):
     s = tab.scene_state()
     json.dumps(s)
     assert s == {"source": {"kind": "demo"}, "network": "notes_cnn", "layer": "conv2", "selected": 5,
-                 "size": [160, 120], "normalise": "layer", "colormap": "magma", "frozen": True}
+                 "size": [160, 120], "normalise": "layer", "colormap": "magma", "gradcam": False, "frozen": True}
     fresh = make_tab()
     fresh.apply_scene(s)
     assert fresh.scene_state() == s
