@@ -17,15 +17,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from desktopnn.engine.convolution.explain import fmt_num
-from desktopnn.engine.tensors.parse import (_BINARY, Assign, BinOp, Call, Index, ListLit, Name, Neg, Node, Num,
-                                           Shape, Slice, TensorExprError, parse)
+from desktopnn.engine.tensors.parse import (_BINARY, MAX_DEPTH, MAX_LENGTH, Assign, BinOp, Call, Index, ListLit, Name,
+                                           Neg, Node, Num, Shape, Slice, TensorExprError, parse)
 from desktopnn.engine.tensors.shapes import ShapeError, apply_op, broadcast_plan, fmt_shape, infer_shape
 
-MAX_ELEMENTS = 10_000      # a result must stay small enough to draw
+MAX_ELEMENTS = 10_000      # a result must stay small enough to draw (also the longest axis of an empty one)
+MAX_RANK = 4               # axes a tensor may have: the Tensors tab draws rank 0 to 4 as nested grids
 
 __all__ = ["TensorExprError", "EvalResult", "Selection", "parse", "evaluate", "selection", "describe_index",
            "format_numpy",
-           "format_tensor", "format_value", "tf_dtype", "MAX_ELEMENTS"]
+           "format_tensor", "format_value", "tf_dtype", "MAX_ELEMENTS", "MAX_RANK", "LIMITS"]
+
+# the limits a student meets, in their words (the Tensors tab lists them in its tooltip)
+LIMITS = (f"a tensor has at most {MAX_RANK} axes and {MAX_ELEMENTS} elements; "
+          f"brackets and signs nest at most {MAX_DEPTH} deep; an expression is at most {MAX_LENGTH} characters")
 
 
 @dataclass
@@ -60,10 +65,21 @@ class _Evaluator:
         return val.arr
 
     def done(self, node: Node, arr: np.ndarray, kind: str = "tensor") -> _Val:
+        self.check_shape(node, arr.shape)
         if arr.size > MAX_ELEMENTS:
             raise self.fail(node, f"the result {fmt_shape(arr.shape)} has {arr.size} elements; "
                                   f"at most {MAX_ELEMENTS} can be drawn")
         return _Val(np.require(arr, requirements="C"), kind)
+
+    def check_shape(self, node: Node, shape: tuple) -> None:
+        """A shape the tab can draw: at most MAX_RANK axes, none longer than MAX_ELEMENTS (an empty
+        tensor has no elements, but an axis of a billion would still be a billion cells wide)."""
+        if len(shape) > MAX_RANK:
+            raise self.fail(node, f"the result would have {len(shape)} axes; a tensor here has at most {MAX_RANK} "
+                                  f"(rank 0 to {MAX_RANK})")
+        if any(n > MAX_ELEMENTS for n in shape):
+            raise self.fail(node, f"the result {fmt_shape(shape)} has an axis longer than {MAX_ELEMENTS}, "
+                                  "the most the Tensors tab draws")
 
     def eval(self, node: Node) -> _Val:
         method = getattr(self, "ev_" + type(node).__name__)
@@ -92,8 +108,14 @@ class _Evaluator:
         return self.done(node, -self.tensor(node.operand))
 
     def ev_BinOp(self, node: BinOp) -> _Val:
-        a, b = self.tensor(node.left), self.tensor(node.right)
-        return self.done(node, self.binary(node, node.op, a, b))
+        """``1 + 2 + … + 200`` is a chain as deep as it is long: walk it without recursion."""
+        chain = [node]
+        while isinstance(chain[-1].left, BinOp):
+            chain.append(chain[-1].left)
+        acc = self.tensor(chain[-1].left)
+        for link in reversed(chain):
+            acc = self.done(link, self.binary(link, link.op, acc, self.tensor(link.right))).arr
+        return _Val(acc)
 
     def binary(self, node: Node, op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         try:
@@ -152,7 +174,10 @@ class _Evaluator:
             return _Val(np.array(arr.ndim if f == "rank" else arr.size, dtype=np.int64))
         if f == "range":
             self.arity(node, args, 1, 1, "tf.range(n): the numbers 0, 1, …, n-1")
-            n = self.int_list(args[0], "n")
+            try:
+                n = self.int_list(args[0], "n")
+            except TensorExprError:
+                n = ()
             if len(n) != 1 or not 1 <= n[0] <= MAX_ELEMENTS:
                 raise self.fail(args[0], f"range needs one whole number from 1 to {MAX_ELEMENTS}")
             return _Val(np.arange(n[0], dtype=np.int64))
@@ -173,8 +198,13 @@ class _Evaluator:
         arr = val.arr
         if arr.ndim == 0:
             arr = arr.reshape(1)
-        if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu" and not np.all(arr == np.round(arr))):
+        whole = arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and bool(np.all(np.isfinite(arr)))
+                                          and bool(np.all(arr == np.round(arr))))
+        if arr.ndim != 1 or (arr.size and not whole):
             raise self.fail(node, f"{what} must be a list of whole numbers, like [2, -1]")
+        if arr.size and np.max(np.abs(arr)) > MAX_ELEMENTS:
+            raise self.fail(node, f"{what} holds {fmt_num(float(np.max(np.abs(arr))))}; no axis here is longer "
+                                  f"than {MAX_ELEMENTS}")
         return tuple(int(v) for v in arr)
 
     def reshape(self, node: Call, args: list) -> np.ndarray:
@@ -192,6 +222,7 @@ class _Evaluator:
             new_shape = infer_shape(arr.shape, spec)
         except ShapeError as exc:
             raise self.fail(node, f"reshape refused: {exc}") from None
+        self.check_shape(node, new_shape)
         return arr.reshape(new_shape).copy()
 
     def transpose(self, node: Call, args: list) -> np.ndarray:

@@ -24,7 +24,8 @@ import re
 from dataclasses import dataclass, field
 
 MAX_LENGTH = 400           # characters in one expression
-MAX_DEPTH = 40             # nesting of brackets and operators
+MAX_DEPTH = 40             # nesting of brackets and signs
+MAX_WHOLE = 2 ** 63 - 1    # the largest whole number a tensor holds (int64)
 FUNCTIONS = ("reshape", "transpose", "constant", "multiply", "add", "subtract", "divide", "range", "rank", "size")
 METHODS = ("reshape", "transpose", "numpy", "as_list")
 _BINARY = {"multiply": "*", "add": "+", "subtract": "-", "divide": "/"}
@@ -214,7 +215,8 @@ class _Parser:
     def nest(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"nested more than {MAX_DEPTH} deep")
+            raise self.error(f"brackets and signs are nested more than {MAX_DEPTH} deep here; "
+                             f"the Tensors tab reads at most {MAX_DEPTH} levels")
 
     def expr(self) -> Node:
         self.nest()
@@ -312,6 +314,16 @@ class _Parser:
             raise self.error("expected a whole number after “-”", first, self.tok.end)
         return None
 
+    def number(self, tok: Token) -> float | int:
+        """A literal's value: whole numbers must fit a tensor's int64, others are floats (1e999 is inf)."""
+        if re.search(r"[.eE]", tok.text):
+            return float(tok.text)
+        digits = tok.text.lstrip("0") or "0"
+        if len(digits) > len(str(MAX_WHOLE)) or int(digits) > MAX_WHOLE:
+            raise self.error(f"{tok.text[:24]}{'…' if len(tok.text) > 24 else ''} is too large for a whole number "
+                             f"in a tensor: the largest is {MAX_WHOLE} (write 1e30 for a rough large number)", tok)
+        return int(digits)
+
     def args(self) -> tuple[list[Node], Token]:
         self.expect("(", "to start the arguments")
         args = []
@@ -326,8 +338,7 @@ class _Parser:
         tok = self.tok
         if tok.kind == "NUM":
             self.advance()
-            value = float(tok.text) if re.search(r"[.eE]", tok.text) else int(tok.text)
-            return Num(tok.start, tok.end, value)
+            return Num(tok.start, tok.end, self.number(tok))
         if tok.kind == "STR":
             raise self.error("strings are not part of tensor expressions", tok)
         if tok.kind == "NAME":

@@ -19,6 +19,7 @@ from desktopnn.ui.tensors.layout import Block, block_geometry
 from desktopnn.ui.theme import Theme, make_theme
 
 MAX_DRAWN = 800            # more elements than this are summarised, not drawn
+MAX_WIDGET = 16_777_215   # Qt's largest widget size (QWIDGETSIZE_MAX); a size hint never asks for more
 MAX_GROW = 1.5             # cells grow up to 1.5× the theme's size when there is room (projectors)
 
 
@@ -120,7 +121,7 @@ class TensorCanvas(QWidget):
     def _geometry(self, blk: Block, s: float):
         """Like :func:`block_geometry`, widened (grids centred) when the title is wider than the grids."""
         label_h, title_h = self._metrics(s)
-        if blk.values.size > MAX_DRAWN:
+        if not _drawn(blk):
             rects, frames, (w, h) = np.zeros((0, 4)), [], (s * 8, title_h * 2)
         else:
             rects, frames, (w, h) = block_geometry(blk.values.shape, s, label_h, title_h, self._vertical)
@@ -133,16 +134,19 @@ class TensorCanvas(QWidget):
             w = title_w
         return rects, frames, (w, h)
 
+    def summary(self, block: int) -> str:
+        """The line drawn instead of the cells of ``block`` ("" when its cells are drawn)."""
+        blk = self.blocks[block]
+        return "" if _drawn(blk) else _not_drawn_text(blk.values.size)
+
     def min_cell(self) -> float:
         return self._theme.text_px * (1.7 if self._theme.presentation else 1.9)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        w, h = self._natural(self._theme.cell_px * MAX_GROW)
-        return QSize(int(w) + 8, int(h) + 8)
+        return _size(*self._natural(self._theme.cell_px * MAX_GROW))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        w, h = self._natural(self.min_cell())
-        return QSize(int(w) + 8, int(h) + 8)
+        return _size(*self._natural(self.min_cell()))
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         self._relayout(geometry_changed=False)
@@ -228,10 +232,10 @@ class TensorCanvas(QWidget):
             title = self._title(blk)
             p.drawText(QRectF(ox - s, oy, blk.size[0] + 2 * s, title_h),
                        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, title)
-            if blk.values.size > MAX_DRAWN:
+            if not _drawn(blk):
                 p.setPen(QColor(t.muted))
                 p.drawText(QRectF(ox, oy + title_h, blk.size[0], title_h), Qt.AlignmentFlag.AlignCenter,
-                           f"{blk.values.size} elements: too many to draw")
+                           self.summary(b))
                 continue
             self._paint_frames(p, blk, label_h)
             self._paint_cells(p, b, blk, font)
@@ -318,7 +322,7 @@ class TensorCanvas(QWidget):
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_flow(self, p: QPainter, font: QFont) -> None:
-        if not self.flow:
+        if not self.flow or not all(_drawn(blk) for blk in self.blocks):   # no cells to fly between
             return
         t = self._theme
         pr = self.flow_progress
@@ -363,6 +367,22 @@ class TensorCanvas(QWidget):
             if sl is not None:
                 self.slice_clicked.emit(*sl)
         super().mousePressEvent(event)
+
+
+def _drawn(blk: Block) -> bool:
+    """Whether a block is drawn cell by cell (an empty or a large tensor gets one line of text)."""
+    return 0 < blk.values.size <= MAX_DRAWN
+
+
+def _not_drawn_text(size: int) -> str:
+    if size == 0:
+        return "an empty tensor: no elements to draw"
+    return f"{size} elements: the Tensors tab draws at most {MAX_DRAWN} as grids"
+
+
+def _size(w: float, h: float) -> QSize:
+    """A size hint Qt can hold (an int of at most QWIDGETSIZE_MAX each way)."""
+    return QSize(int(min(w + 8, MAX_WIDGET)), int(min(h + 8, MAX_WIDGET)))
 
 
 def scrolled(canvas: TensorCanvas) -> QScrollArea:

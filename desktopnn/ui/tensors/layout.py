@@ -44,11 +44,10 @@ def block_geometry(shape, s: float, label_h: float, title_h: float, vertical: bo
     rows, cols = _grid_dims(shape)
     g = max(6.0, s * 0.45)
     outer = shape[:-2] if len(shape) > 2 else ()
-    if len(outer) == 1 and vertical:
-        outer2 = (outer[0], 1)
-    else:
-        outer2 = outer if len(outer) != 1 else (1, outer[0])
-    a, b = outer2 if outer else (1, 1)
+    if len(outer) == 1:
+        a, b = (outer[0], 1) if vertical else (1, outer[0])
+    else:               # rank 4 (a, b, r, c): a rows of b grids; a higher rank folds its outer axes into rows
+        a, b = (int(np.prod(outer[:-1])), outer[-1]) if outer else (1, 1)
     top = title_h + (label_h if outer else 0)
     gw, gh = cols * s, rows * s
     pitch_x, pitch_y = gw + g, gh + g + (label_h if outer else 0)

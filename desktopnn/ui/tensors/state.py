@@ -14,12 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktopnn.engine.tensors.shapes import fmt_product, fmt_shape
-from desktopnn.engine.tensors.expr import TensorExprError, evaluate
+from desktopnn.engine.tensors.expr import MAX_ELEMENTS, MAX_RANK, TensorExprError, evaluate
 
-MAX_RANK = 4
 MAX_AXIS = 12
 MAX_BUILD = 400         # elements the builder makes
-MAX_ELEMENTS = 10_000   # elements a scene's tensor may have (this view draws at most that many)
+# MAX_RANK (4 axes) and MAX_ELEMENTS (10000) are the engine's: what an expression may make, a scene may hold
 FILLS = (("range", "range 0, 1, 2, …"), ("random", "random 0–9"), ("typed", "typed values"))
 FILL_KEYS = tuple(key for key, _label in FILLS)
 PAGES = ("index", "reshape", "broadcast", "notes")     # the pages on the right, in their order

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QScrollArea, QSizePolicy,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from desktopnn.engine.tensors.expr import (TensorExprError, describe_index, evaluate, format_numpy, format_value,
-                                           selection, tf_dtype)
+from desktopnn.engine.tensors.expr import (LIMITS, TensorExprError, describe_index, evaluate, format_numpy,
+                                           format_value, selection, tf_dtype)
 from desktopnn.engine.tensors.presets import run_preset, tensor_preset
 from desktopnn.engine.tensors.shapes import fmt_shape
 from desktopnn.ui.base import AppContext, LessonTab
@@ -108,7 +108,8 @@ class TensorsTab(TensorsPresenter, LessonTab):
         expr_row.addWidget(QLabel("Expression"))
         self.expr_edit = QLineEdit()
         self.expr_edit.setToolTip("e.g. t[1, :, -1]   reshape(t, [5, -1])   transpose(t)   t[0] * [1, 10, 100, 1000, 0]"
-                                  "   y = t * 2   (our own small language: no Python)")
+                                  "   y = t * 2   (our own small language: no Python)\n"
+                                  f"Limits: {LIMITS}")
         self.expr_edit.returnPressed.connect(lambda: self.run_expression(self.expr_edit.text()))
         expr_row.addWidget(self.expr_edit, 1)
         self.run_button = QPushButton("Run")
