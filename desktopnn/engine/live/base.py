@@ -40,3 +40,8 @@ class LiveNetwork:
     def receptive_field(self, layer: str) -> tuple[int, int, int]:
         """(jump, size, offset): output (r, c) of ``layer`` sees input rows ``r·jump + offset`` … ``+ size − 1``."""
         return 1, 1, 0
+
+    def nonnegative(self, layer: str) -> bool:
+        """Whether ``layer``'s values are never below zero (it ends in a ReLU): the mosaic then finds each
+        map's low without reading it all again (see :func:`desktopnn.engine.live.mosaic.mosaic_tiles`)."""
+        return False

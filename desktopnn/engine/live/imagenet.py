@@ -84,6 +84,10 @@ class ImageNetNetwork(LiveNetwork):
         h, w = self.graph.spatial_sizes(size[1], size[0])[info.node]
         return info.channels, h, w
 
+    def nonnegative(self, layer: str) -> bool:
+        then = self.layer_info(layer).then
+        return bool(then) and then[-1] in ("ReLU", "ReLU6")
+
     def receptive_field(self, layer: str) -> tuple[int, int, int]:
         return self.layer_info(layer).receptive_field
 

@@ -106,6 +106,9 @@ class NotesCNNNetwork(LiveNetwork):
             raise ValueError(f"{self.title} has no layer {layer!r}; choose one of {', '.join(self.model.layer_names())}")
         return self._to(dev).activations(frame, until=layer)[layer][0]
 
+    def nonnegative(self, layer):
+        return True                 # every layer is a ReLU or a max pooling of one
+
     def receptive_field(self, layer):
         jump, size, offset = 1, 1, 0
         for name in self.model.layer_names():

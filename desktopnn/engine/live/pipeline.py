@@ -82,6 +82,7 @@ class LiveFrame:
     stamp: float = 0.0           # when the frame was captured (time.perf_counter)
     extra: dict = field(default_factory=dict)
     stages: dict = field(default_factory=dict)   # milliseconds per stage of the worker (see run_frame)
+    peak: tuple[int, int, float] | None = None   # (row, column, value) of the selected map's largest value
 
     def top(self, k: int = 5) -> list[tuple[str, float]]:
         if self.probs is None or not self.class_names:
@@ -145,27 +146,31 @@ def run_frame(net: LiveNetwork, frame: np.ndarray, layer: str, size: tuple[int, 
             probs = net.classify(x, dev) if classify else None
             t = _lap(stages, "classify_ms", t)
             check()
-            mosaic, layout, factor, lo, hi = colour_mosaic(maps, lut32, mode, aspect=aspect)
+            mosaic, layout, factor, lo, hi = colour_mosaic(maps, lut32, mode, aspect=aspect,
+                                                           nonnegative=net.nonnegative(layer))
             sel = min(max(selected, 0), maps.shape[0] - 1)
-            large = _colour_one(maps[sel], float(lo[sel]), float(hi[sel]), lut32)
+            one = maps[sel].contiguous()      # one read of the selected map, for its picture and its peak
+            large = _colour_one(one, float(lo[sel]), float(hi[sel]), lut32)
+            flat = int(torch.argmax(one))
+            peak = (flat // one.shape[1], flat % one.shape[1], float(one.view(-1)[flat]))
             _lap(stages, "mosaic_ms", t)
             # the maps stay on the compute device: copying every map back each frame cost more than
             # the network itself on an H100 (117 MB at 1280x720); a hover reads one value
-            return maps, probs, mosaic, layout, factor, lo, hi, sel, large
+            return maps, probs, mosaic, layout, factor, lo, hi, sel, large, peak
 
     threads = torch.get_num_threads()
     want = live_threads()
     if threads != want:
         torch.set_num_threads(want)      # for this (worker) thread's parallel regions; restored below
     try:
-        maps, probs, mosaic, layout, factor, lo, hi, sel, large = run_with_oom_fallback(compute)
+        maps, probs, mosaic, layout, factor, lo, hi, sel, large, peak = run_with_oom_fallback(compute)
     finally:
         if threads != want:
             torch.set_num_threads(threads)
     return LiveFrame(network=net.key, layer=layer, input=small, maps=maps, mosaic=mosaic, layout=layout,
                      factor=factor, lows=lo, highs=hi, selected=sel, large=large, probs=probs,
                      class_names=net.class_names, compute_ms=(time.perf_counter() - t0) * 1000, stamp=stamp,
-                     stages=stages)
+                     stages=stages, peak=peak)
 
 
 def _lap(stages: dict, name: str, since: float) -> float:
@@ -176,5 +181,6 @@ def _lap(stages: dict, name: str, since: float) -> float:
 
 def _colour_one(one: torch.Tensor, lo: float, hi: float, lut32: np.ndarray) -> np.ndarray:
     """One ``(H, W)`` map scaled between ``lo`` and ``hi`` to 0..255 and coloured: ``(H, W, 4)`` uint8 RGBA."""
-    u8 = ((one - lo) / (hi - lo if hi > lo else 1.0) * 255).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
+    u8 = torch.sub(one, lo).div_(hi - lo if hi > lo else 1.0).mul_(255).round_().clamp_(0, 255)
+    u8 = u8.to(torch.uint8).cpu().numpy()
     return colorize(u8, lut32)

@@ -101,7 +101,6 @@ class LiveComputer:
         ``fresh`` classifies this frame whatever the cadence (a frozen picture, a changed setting).
         """
         from desktopnn.engine.live.pipeline import run_frame
-        from desktopnn.engine.live.units import strongest_response
 
         if self.on_take is not None:
             self.on_take()
@@ -122,8 +121,7 @@ class LiveComputer:
             result.probs = last[2]
         result.extra.update(layers=list(net.layers()), layer_labels=self.layer_labels(net, params.size),
                             params=params, classified=classify,
-                            strongest=strongest_response(net, layer, result.maps, result.selected,
-                                                         result.input.shape[:2]))
+                            strongest=strongest_of(net, layer, result))
         if params.gradcam and net.class_names:
             ctx.check()
             result.extra["overlay"] = self._overlay(net, result, fresh, params.colormap)
@@ -142,6 +140,14 @@ class LiveComputer:
             self._cam = last = (net.key, now, cam)
         result.extra["cam"] = last[2]
         return cam_overlay(result.input, last[2].cam, self.lut(colormap), 0.55)
+
+
+def strongest_of(net, layer: str, lf):
+    """The selected map's strongest response from the peak the pipeline found (no second read of it)."""
+    from desktopnn.engine.live.units import Response, receptive_box
+
+    row, col, value = lf.peak
+    return Response(lf.selected, row, col, value, receptive_box(net, layer, row, col, lf.input.shape[:2]))
 
 
 # ---- jobs of the other two workers: weights, and what a unit looks for ---------------------------

@@ -1,0 +1,151 @@
+"""The live pipeline's fast paths (issue 14) give what the plain ones give: the same maps and numbers
+(bit-equal, or within 1e-5 where float sums are reordered) at every layer, size and normalisation.
+
+The references here are written plainly, one map at a time, with torch.nn.functional and numpy."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktopnn.engine.cnn.notes_cnn import _conv_relu, to_input
+from desktopnn.engine.live import mosaic as M
+from desktopnn.engine.live.networks import KernelBankNetwork, NotesCNNNetwork
+from desktopnn.engine.live.pipeline import packed_lut, resize_frame, run_frame
+
+SIZES = [(160, 120), (224, 224), (320, 240), (640, 480)]
+LAYERS = ["conv1", "pool1", "conv2", "pool2", "conv3"]
+
+
+def plain_resize(frame, size):
+    x = torch.from_numpy(frame).permute(2, 0, 1)[None].float()
+    y = F.interpolate(x, size=(size[1], size[0]), mode="area")
+    return y[0].permute(1, 2, 0).round_().clamp_(0, 255).to(torch.uint8).numpy()
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 40), w=st.integers(1, 40), f=st.integers(2, 16), seed=st.integers(0, 2**16))
+def test_whole_number_shrinks_are_bit_equal_to_area_interpolation(h, w, f, seed):
+    frame = np.random.default_rng(seed).integers(0, 256, (h * f, w * f, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(resize_frame(frame, (w, h)), plain_resize(frame, (w, h)))
+
+
+def test_rounding_ties_go_to_even_as_the_float_path():
+    frame = np.zeros((2, 4, 3), np.uint8)
+    frame[:, :2, 0] = [[0, 1], [1, 0]]            # mean 0.5 → 0
+    frame[:, 2:, 0] = [[1, 2], [2, 1]]            # mean 1.5 → 2
+    frame[:, :2, 1] = [[3, 2], [2, 3]]            # mean 2.5 → 2
+    np.testing.assert_array_equal(resize_frame(frame, (2, 1)), plain_resize(frame, (2, 1)))
+    assert resize_frame(frame, (2, 1))[0, :, 0].tolist() == [0, 2]
+
+
+def plain_tiles(maps, mode, budget=M.MOSAIC_BUDGET):
+    """Per map: its low and high, f×f block means (a partial block dropped), scaled to 0..255."""
+    c, h, w = maps.shape
+    f = max(1, int(np.ceil(np.sqrt(c * h * w / budget))))
+    m = maps.double().numpy()
+    lo, hi = m.min(axis=(1, 2)), m.max(axis=(1, 2))
+    if mode == "layer":
+        lo, hi = np.full(c, lo.min()), np.full(c, hi.max())
+    th, tw = h // f, w // f
+    blocks = m[:, :th * f, :tw * f].reshape(c, th, f, tw, f).mean(axis=(2, 4))
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return (blocks - lo[:, None, None]) * (255.0 / span)[:, None, None], f, lo, hi
+
+
+@pytest.mark.parametrize("mode", ["map", "layer"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("layer", LAYERS)
+def test_mosaic_tiles_match_the_plain_per_map_computation(model, layer, size, mode):
+    frame = torch.from_numpy(np.random.default_rng(5).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+    net = NotesCNNNetwork(model)
+    with torch.inference_mode():
+        maps = net.layer_maps(frame, layer, torch.device("cpu"))
+        for nonneg in (False, True):
+            u8, f, lo, hi = M.mosaic_tiles(maps, mode, nonnegative=nonneg)
+            want, wf, wlo, whi = plain_tiles(maps, mode)
+            assert f == wf and u8.shape == want.shape
+            np.testing.assert_allclose(lo, wlo, rtol=0, atol=1e-5)      # the lows and highs of the full maps
+            np.testing.assert_allclose(hi, whi, rtol=0, atol=1e-5)
+            diff = np.abs(u8.astype(int) - np.clip(np.round(want), 0, 255))
+            assert diff.max() <= 1                                      # only where float order met a .5
+            near_half = np.abs((want % 1) - 0.5) < 1e-3
+            assert np.all(near_half[diff > 0])
+
+
+def test_the_nonnegative_shortcut_finds_the_exact_low_with_and_without_zero_blocks():
+    maps = torch.rand(4, 40, 60) + 0.25                      # no zeros at all: the full read is needed
+    maps[1, :8, :8] = 0                                      # a zero block
+    maps[2, 5, 5] = 0                                        # a lone zero inside a positive block
+    lo = M.mosaic_tiles(maps, "map", budget=1500, nonnegative=True)[2]
+    np.testing.assert_array_equal(lo, maps.amin(dim=(1, 2)).numpy())
+
+
+def test_the_coloured_mosaic_is_the_index_mosaic_through_the_table(model):
+    frame = torch.from_numpy(np.random.default_rng(2).integers(0, 256, (240, 320, 3), dtype=np.uint8))
+    lut = np.stack([np.arange(256), 255 - np.arange(256), np.arange(256) // 2], 1).astype(np.uint8)
+    words = M.lut_argb32(lut)
+    with torch.inference_mode():
+        maps = NotesCNNNetwork(model).layer_maps(frame, "conv2", torch.device("cpu"))
+    index, layout, f, lo, hi = M.build_mosaic(maps, "map")
+    rgba, layout2, f2, lo2, hi2 = M.colour_mosaic(maps, words, "map")
+    assert layout2 == layout and f2 == f
+    np.testing.assert_array_equal(rgba, M.colorize(index, words))
+    argb = rgba.view(np.uint32)[..., 0]                                 # native 0xAARRGGBB words
+    on = index < M.GAP
+    np.testing.assert_array_equal((argb[on] >> 16) & 255, lut[index[on], 0])
+    assert np.all(argb[~on] == 0)                                       # the gaps are transparent
+
+
+@pytest.mark.parametrize("mode", ["map", "layer"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("layer", LAYERS)
+def test_run_frame_numbers_equal_the_plain_network(model, notes_reference, layer, size, mode):
+    frame = np.random.default_rng(9).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    lf = run_frame(NotesCNNNetwork(model), frame, layer, size=size, mode=mode, selected=3, classify=False)
+    x = torch.from_numpy(frame).permute(2, 0, 1)[None].float() / 255
+    with torch.no_grad():
+        want = notes_reference(model, x)[layer][0]
+    torch.testing.assert_close(lf.maps.cpu(), want, rtol=1e-5, atol=1e-5)
+    _lo, _hi = want.amin(dim=(1, 2)), want.amax(dim=(1, 2))
+    if mode == "layer":
+        _lo, _hi = _lo.min().expand_as(_lo), _hi.max().expand_as(_hi)
+    np.testing.assert_allclose(lf.lows, _lo.numpy(), atol=1e-5)
+    np.testing.assert_allclose(lf.highs, _hi.numpy(), atol=1e-5)
+    one = want[3]
+    row, col, value = lf.peak
+    assert value == pytest.approx(float(one.max()), abs=1e-5) and float(one[row, col]) == pytest.approx(value, abs=1e-5)
+    scaled = ((one - _lo[3]) / max(float(_hi[3] - _lo[3]), 1e-30) * 255).numpy()
+    large = (lf.large.view(np.uint32)[..., 0] & 255).astype(int)      # grey table: blue byte = the level
+    assert np.abs(large - np.clip(np.round(scaled), 0, 255)).max() <= 1
+
+
+def test_the_kernel_bank_keeps_its_whole_number_arithmetic():
+    frame = np.random.default_rng(4).integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    net = KernelBankNetwork()
+    lf = run_frame(net, frame, "kernels", size=(160, 120), classify=False)
+    for i in (0, len(net.kernels) - 1):
+        _lines, value = net.explain(frame, i, 30, 40)
+        assert float(lf.maps[i, 30, 40]) == pytest.approx(value, abs=1e-3)
+    assert not net.nonnegative("kernels")          # signed maps: their lows are always read in full
+
+
+def test_fused_convolution_and_relu_are_bit_equal_to_the_two_steps(model):
+    x = to_input(np.random.default_rng(1).integers(0, 256, (97, 131, 3), dtype=np.uint8))
+    with torch.inference_mode():
+        for conv in (model.conv1,):
+            torch.testing.assert_close(_conv_relu(conv, x), F.conv2d(x, conv.weight, conv.bias).relu(), rtol=0, atol=0)
+
+
+def test_one_pass_input_scaling_is_bit_equal():
+    u8 = np.random.default_rng(3).integers(0, 256, (50, 70, 3), dtype=np.uint8)
+    want = torch.from_numpy(u8).permute(2, 0, 1)[None].float() / 255.0
+    torch.testing.assert_close(to_input(u8), want, rtol=0, atol=0)
+
+
+def test_the_packed_table_is_cached_per_colour_map():
+    grey = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+    assert packed_lut(grey) is packed_lut(grey.copy())
+    assert packed_lut(grey)[M.GAP] == 0 and packed_lut(grey)[255] == 0xFFFFFFFF

@@ -1,0 +1,54 @@
+"""The live worker's job without widgets: the classifier's slower cadence keeps the same numbers."""
+
+import numpy as np
+import pytest
+
+from desktopnn.ui.live.jobs import LiveComputer
+from desktopnn.ui.live.state import LiveParams
+
+
+class Ctx:
+    cancelled = False
+
+    def check(self):
+        pass
+
+
+def test_the_classifier_runs_on_its_cadence_and_frames_between_carry_its_numbers(monkeypatch):
+    computer = LiveComputer()
+    clock = [100.0]
+    monkeypatch.setattr("desktopnn.ui.live.jobs.time.perf_counter", lambda: clock[0])
+    frames = [np.random.default_rng(i).integers(0, 256, (120, 160, 3), dtype=np.uint8) for i in range(3)]
+    params = LiveParams(size=(160, 120))
+    first = computer.run(Ctx(), frames[0], 0.0, params)
+    assert first.extra["classified"] and first.probs is not None
+    clock[0] += computer.classify_every_s / 2
+    between = computer.run(Ctx(), frames[1], 0.0, params)
+    assert not between.extra["classified"] and between.probs is first.probs
+    clock[0] += computer.classify_every_s
+    later = computer.run(Ctx(), frames[2], 0.0, params)
+    assert later.extra["classified"]
+    net = computer.network("notes_cnn")
+    from desktopnn.engine.cnn.notes_cnn import center_crop
+
+    np.testing.assert_allclose(later.probs, net.model.classify(center_crop(frames[2], 32))[0], atol=1e-6)
+    fresh = computer.run(Ctx(), frames[0], 0.0, params, fresh=True)     # a frozen frame: classified anew
+    assert fresh.extra["classified"]
+    np.testing.assert_allclose(fresh.probs, first.probs, atol=1e-6)
+
+
+def test_a_network_without_classes_never_classifies():
+    computer = LiveComputer()
+    lf = computer.run(Ctx(), np.zeros((60, 80, 3), np.uint8), 0.0, LiveParams(network="kernels", layer="kernels",
+                                                                            size=(160, 120)))
+    assert lf.probs is None and not lf.extra["classified"]
+    assert lf.extra["strongest"].box[2] <= 120
+
+
+@pytest.mark.parametrize("key", ["notes_cnn", "kernels"])
+def test_the_layer_picker_says_how_much_each_unit_sees(key):
+    computer = LiveComputer()
+    net = computer._get(key)
+    labels = dict(computer.layer_labels(net, (320, 240)))
+    first = labels[net.first_layer()]
+    assert "maps" in first and "sees 3×3 px" in first
