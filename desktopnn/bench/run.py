@@ -106,10 +106,18 @@ def bench_audio() -> dict:
     return {"audio": run_audio_bench(float(os.environ.get("DESKTOPNN_BENCH_AUDIO_SECONDS", "10")))}
 
 
+def bench_notebook() -> dict:
+    """A matplotlib notebook loop doing the live view's job, for the side-by-side comparison (issue 14)."""
+    from desktopnn.bench.notebook import bench_notebook as run
+
+    return run()
+
+
 SECTIONS: dict[str, Callable[[], dict]] = {
     "startup": bench_startup,
     "conv_lab": bench_conv_lab,
     "live": bench_live,
+    "notebook": bench_notebook,
     "train": bench_train,
     "audio": bench_audio,
 }

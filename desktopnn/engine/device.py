@@ -135,3 +135,31 @@ def run_with_oom_fallback(fn: Callable[[torch.device], T]) -> T:
         set_device("cpu")
         _notify("The GPU ran out of memory: desktopnn switched to the CPU.")
         return fn(torch.device("cpu"))
+
+
+_optim_lock = threading.Lock()
+
+
+def load_torch_dynamo() -> None:
+    """Import torch._dynamo (~1.4 s, hundreds of modules, about 160 MB), once, with Python's cyclic
+    garbage collector paused: an optimizer's first step imports it, and so does ``import torchvision``.
+
+    Called before training and before building an ImageNet network, not at start-up: a session that only
+    watches the notes' CNN live never pays for it.
+    The collector pauses because two test runs segfaulted when the main thread collected while a worker
+    was in the middle of this import.
+    """
+    import sys
+
+    if "torch._dynamo" in sys.modules:
+        return
+    import gc
+
+    with _optim_lock:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            import torch._dynamo  # noqa: F401
+        finally:
+            if was_enabled:
+                gc.enable()

@@ -127,7 +127,10 @@ class DemoSource(FrameSource):
             with self._cond:
                 if self._stop:
                     return
-                self._emit_frame(frame, stamp)     # queued to the receivers' (UI) thread
+                try:
+                    self._emit_frame(frame, stamp)     # queued to the receivers' (UI) thread
+                except RuntimeError:                   # the source was deleted without being stopped
+                    return
 
     # ---- the picture -------------------------------------------------------------------------
     def subject(self, index: int) -> str:

@@ -21,19 +21,8 @@ def _load_engine(device: str | None) -> tuple[str, str]:
     """Import torch and pick the device (runs in a worker, off the start-up path)."""
     from desktopnn.engine import device as dev
 
-    # an optimizer's first step imports torch._dynamo (~1.4 s, hundreds of modules); do it here, once,
-    # before any training worker: two test runs segfaulted when the main thread's cyclic garbage
-    # collector ran while a worker was importing it, so the collector pauses for this import
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import torch._dynamo  # noqa: F401
-    finally:
-        if was_enabled:
-            gc.enable()
-
+    # (torch._dynamo, which an optimizer's first step needs, is imported before the first training:
+    # desktopnn.engine.device.load_torch_dynamo; a session that only watches live maps never loads it)
     problem = ""
     try:
         dev.set_device(device)

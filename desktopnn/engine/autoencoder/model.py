@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from desktopnn.engine.autoencoder.config import BOTTLENECKS, NOISE_KINDS, WEIGHTS_DIR
+from desktopnn.engine.device import load_torch_dynamo
 
 IMAGE_SIDE = 8
 
@@ -167,6 +168,7 @@ def train_autoencoder(model: Autoencoder, data: np.ndarray, *, epochs: int = 60,
     if y.shape != x.shape:
         raise ValueError(f"targets {tuple(y.shape)} must match the inputs {tuple(x.shape)}")
     xv = None if val is None else torch.as_tensor(np.asarray(val, np.float32))
+    load_torch_dynamo()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.MSELoss()
     hist = History()
@@ -229,6 +231,7 @@ class TransferResult:
 
 def _fit_classifier(clf: Classifier, x, y, xt, yt, epochs, seed, tick) -> list[float]:
     torch.manual_seed(seed)
+    load_torch_dynamo()
     opt = torch.optim.Adam([p for p in clf.parameters() if p.requires_grad], lr=1e-2)
     loss_fn = nn.CrossEntropyLoss()
     curve = []

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from desktopnn.engine.cnn.layers import Layer, SequentialCNN
 from desktopnn.engine.cnn.notes_cnn import check_state, file_sha256, read_checkpoint, to_input
+from desktopnn.engine.device import load_torch_dynamo
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 DIGITS_WEIGHTS = "digits_cnn.safetensors"
@@ -137,6 +138,7 @@ def _loss_acc(model, x: np.ndarray, y: np.ndarray, device) -> tuple[float, float
 
 
 def make_optimizer(name: str, params, lr: float):
+    load_torch_dynamo()
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.9)
     if name == "rmsprop":

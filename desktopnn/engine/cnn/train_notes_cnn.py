@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from desktopnn.engine.cnn.notes_cnn import NOTES_CNN_FILE, NotesCNN, file_sha256, to_input
 from desktopnn.engine.cnn.shapes import CLASS_NAMES, make_dataset
+from desktopnn.engine.device import load_torch_dynamo
 
 TRAIN_SEED = 2024
 VAL_SEED = 7013          # the held-out validation set: another seed, never trained on
@@ -56,6 +57,7 @@ def train(epochs: int = EPOCHS, train_count: int = TRAIN_COUNT, threads: int = 2
     x_val, y_val = make_dataset(VAL_COUNT, VAL_SEED)
     log(f"data: {len(x_train)} training and {len(x_val)} validation pictures in {time.perf_counter() - t0:.1f} s")
     model = NotesCNN(CLASS_NAMES).to(memory_format=torch.channels_last)
+    load_torch_dynamo()
     opt = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
     steps = epochs * ((len(x_train) + BATCH - 1) // BATCH)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LEARNING_RATE, total_steps=steps)

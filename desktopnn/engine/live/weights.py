@@ -198,6 +198,9 @@ def read_weights(key: str | WeightsFile, path: Path | None = None) -> dict:
 def build_model(key: str | WeightsFile, state: dict | None = None, seed: int = 0):
     """``torchvision.models.<key>`` in eval mode: with ``state`` loaded, or with seeded random weights."""
     import torch
+    from desktopnn.engine.device import load_torch_dynamo
+
+    load_torch_dynamo()          # torchvision imports it: with the garbage collector paused
     import torchvision.models
 
     spec = spec_of(key)
@@ -218,6 +221,9 @@ def build_model(key: str | WeightsFile, state: dict | None = None, seed: int = 0
 
 def categories(key: str | WeightsFile) -> list[str]:
     """The 1000 ImageNet class names, from the weights' own metadata in torchvision."""
+    from desktopnn.engine.device import load_torch_dynamo
+
+    load_torch_dynamo()          # torchvision imports it: with the garbage collector paused
     import torchvision.models
 
     return list(torchvision.models.get_model_weights(spec_of(key).key).IMAGENET1K_V1.meta["categories"])

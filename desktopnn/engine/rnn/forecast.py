@@ -17,6 +17,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from desktopnn.engine.device import load_torch_dynamo
+
 from desktopnn.engine.rnn.cell import SimpleRNN
 
 MIN_VALUES = 24
@@ -149,6 +151,7 @@ def train_forecaster(series, window: int = 12, hidden_size: int = 16, epochs: in
     Xt = torch.as_tensor((X - mu) / sd)[..., None]              # (N, window, 1)
     yt = torch.as_tensor((y - mu) / sd)
     model = SimpleRNN.init(1, hidden_size, 1, "tanh", seed=seed).requires_grad_(True)
+    load_torch_dynamo()
     opt = torch.optim.Adam(model.parameters(), lr=0.02)
     history = []
     for epoch in range(epochs):

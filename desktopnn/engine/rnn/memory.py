@@ -16,6 +16,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from desktopnn.engine.device import load_torch_dynamo
+
 from desktopnn.engine.rnn.cell import SimpleRNN, activate, step_losses
 
 CLOTHES = ("white shirt", "blue blouse", "red shirt", "green saree", "tunica", "green blouse", "red frock")
@@ -149,6 +151,7 @@ def train_memory(items, hidden_size: int = 4, activation: str = "tanh", seed: in
     for p in ffnn.values():
         p.requires_grad_(True)
     rnn = SimpleRNN.init(V, hidden_size, V, activation, seed=seed).requires_grad_(True)
+    load_torch_dynamo()
     opt_f = torch.optim.Adam(list(ffnn.values()), lr=0.08)
     opt_r = torch.optim.Adam(rnn.parameters(), lr=0.08)
     hist_f: list[float] = []
