@@ -22,6 +22,11 @@ def render_all(app: QApplication, window, out_dir: Path) -> list[Path]:
     window.resize(1920, 1080)
     window.show()
     window._engine_loader.wait_idle(30)
+    from desktopnn.engine.device import load_torch_dynamo
+
+    # the lessons that train import it on their first job (1.4 s); loaded before any of them, every
+    # lesson is drawn at the same moment of its animations, run after run
+    load_torch_dynamo()
     app.processEvents()
     written = []
     themes = window.ctx.themes
