@@ -37,14 +37,14 @@ if [ "$only_test" = 0 ]; then
   [ -x $VENV/bin/python ] || { say "creating $VENV"; "$PY" -m venv $VENV; }
   VPY=$VENV/bin/python
 
-  # 2. The CPU build of torch, as packaging/setup.sh installs it: a CUDA build would add GBs of
-  #    NVIDIA libraries to the bundle.
-  if ! "$VPY" -c 'import torch' >/dev/null 2>&1; then
-    say "installing the CPU build of torch"
-    "$VPY" -m pip install -q --isolated --timeout 15 --retries 1 \
-        --index-url https://download.pytorch.org/whl/cpu torch 2>/dev/null \
-    || { say "PyTorch's CPU index is out of reach; installing torch from the package registry";
-         "$VPY" -m pip install -q "torch==2.13.*"; }
+  # 2. The CPU builds of torch and torchvision, a matching pair as packaging/setup.sh installs them: a
+  #    CUDA build would add GBs of NVIDIA libraries to the bundle.
+  if ! "$VPY" -c 'import torch, torchvision.ops' >/dev/null 2>&1; then
+    say "installing the CPU builds of torch and torchvision"
+    "$VPY" -m pip install -q --isolated --timeout 15 --retries 1 --upgrade \
+        --index-url https://download.pytorch.org/whl/cpu torch torchvision 2>/dev/null \
+    || { say "PyTorch's CPU index is out of reach; installing torch and torchvision from the package registry";
+         "$VPY" -m pip install -q --upgrade torch torchvision; }
   fi
   if [ "$("$VPY" -c 'import torch; print(torch.version.cuda or "")')" != "" ]; then
     say "warning: the build venv has a CUDA torch; the bundle will be several GB"
