@@ -28,6 +28,7 @@ FORMAT_VERSION = 1
 SUFFIX = ".dnnscene"          # the file type a lecturer sees; plain JSON inside
 MAX_BYTES = 64 * 1024 * 1024  # a scene with a photo is ~1 MB; anything far bigger is not a scene
 MAX_ARRAY_ELEMENTS = 50_000_000
+MAX_DIGITS = 20               # a whole number in a scene (a uint64 has 20 digits); longer ones are damage
 
 
 class SceneError(ValueError):
@@ -69,29 +70,53 @@ def encode_array(arr) -> dict:
 
 
 def decode_array(obj, what: str = "array") -> np.ndarray:
-    """The inverse of encode_array, with a clear SceneError for anything malformed."""
+    """The inverse of encode_array, with a SceneError in plain words for anything malformed."""
     if not isinstance(obj, dict) or "shape" not in obj or ("data" not in obj and "npy" not in obj):
         raise SceneError(f"The scene's {what} is not a stored array.")
-    try:
-        shape = tuple(int(n) for n in obj["shape"])
-        if any(n < 0 for n in shape) or int(np.prod(shape, dtype=np.int64)) > MAX_ARRAY_ELEMENTS:
-            raise ValueError("bad shape")
-        if "npy" in obj:
-            a = np.load(io.BytesIO(base64.b64decode(obj["npy"], validate=True)), allow_pickle=False)
-        else:
-            dtype = np.dtype(obj.get("dtype", "<f8"))
-            if dtype.kind not in "biuf":
-                raise ValueError("bad dtype")
-            a = np.asarray(obj["data"], dtype=dtype)
-        if a.dtype.kind not in "biuf" or a.size != int(np.prod(shape, dtype=np.int64)):
-            raise ValueError("size does not match shape")
-        a = a.reshape(shape)
-    except SceneError:
-        raise
-    except Exception as exc:
-        raise SceneError(f"The scene's {what} is damaged ({exc}).") from None
+    shape = _stored_shape(obj["shape"], what)
+    size = int(np.prod(shape, dtype=np.int64))
+    a = _stored_npy(obj["npy"], what) if "npy" in obj else _stored_data(obj, what)
+    if a.size != size:
+        raise SceneError(f"The scene's {what} is damaged: it holds {a.size} values where its shape "
+                         f"{'×'.join(map(str, shape)) or 'of a single number'} needs {size}.")
+    a = a.reshape(shape)
     if a.dtype.kind == "f" and not np.all(np.isfinite(a)):
         raise SceneError(f"The scene's {what} holds values that are not finite numbers.")
+    return a
+
+
+def _stored_shape(shape, what: str) -> tuple[int, ...]:
+    if (not isinstance(shape, list) or len(shape) > 32
+            or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in shape)):
+        raise SceneError(f"The scene's {what} is damaged: its shape is not a list of whole numbers.")
+    if int(np.prod([min(n, MAX_ARRAY_ELEMENTS + 1) for n in shape], dtype=np.float64)) > MAX_ARRAY_ELEMENTS:
+        raise SceneError(f"The scene's {what} is damaged: its shape asks for more than {MAX_ARRAY_ELEMENTS} values.")
+    return tuple(shape)
+
+
+def _stored_data(obj: dict, what: str) -> np.ndarray:
+    try:
+        dtype = np.dtype(obj.get("dtype", "<f8"))
+    except (TypeError, ValueError):
+        dtype = None
+    if dtype is None or dtype.kind not in "biuf":
+        raise SceneError(f"The scene's {what} is damaged: its number type {str(obj.get('dtype'))[:20]!r} is unknown.")
+    data = obj["data"]
+    if not isinstance(data, list) or not all(isinstance(v, (int, float)) for v in data):   # bools are ints
+        raise SceneError(f"The scene's {what} is damaged: its values are not a flat list of numbers.")
+    try:
+        return np.asarray(data, dtype=dtype)
+    except (OverflowError, ValueError):
+        raise SceneError(f"The scene's {what} is damaged: a value does not fit its number type {dtype.name}.") from None
+
+
+def _stored_npy(text, what: str) -> np.ndarray:
+    try:
+        a = np.load(io.BytesIO(base64.b64decode(text, validate=True)), allow_pickle=False)
+    except Exception:             # not text, not base64, not .npy, a pickle: all the same to the reader
+        a = None
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "biuf":
+        raise SceneError(f"The scene's {what} is damaged: its packed values cannot be read.")
     return a
 
 
@@ -154,10 +179,18 @@ def _finite_float(token: str) -> float:
     return value
 
 
+def _whole(token: str) -> int:
+    digits = len(token.lstrip("-"))
+    if digits > MAX_DIGITS:      # Python refuses to read past 4300 digits with a ValueError of its own
+        raise SceneError(f"holds a whole number {digits} digits long; a scene's numbers have at most {MAX_DIGITS}")
+    return int(token)
+
+
 def loads(text: str, source: str = "the scene"):
-    """JSON text to data; NaN, Infinity and numbers too large for a float are refused."""
+    """JSON text to data; NaN, Infinity, numbers too large for a float and whole numbers longer than
+    MAX_DIGITS are refused."""
     try:
-        return json.loads(text, parse_constant=_not_finite, parse_float=_finite_float)
+        return json.loads(text, parse_constant=_not_finite, parse_float=_finite_float, parse_int=_whole)
     except SceneError as exc:
         raise SceneError(f"{source} is damaged: it {exc}.") from None
     except json.JSONDecodeError as exc:

@@ -18,6 +18,9 @@ from desktopnn.engine.convolution.explain import fmt_num
 from desktopnn.ui.theme import Theme, make_theme
 
 
+MAX_MAGNITUDE = 1e9    # the largest size of a typed number, pixel or kernel value (products stay finite)
+
+
 def parse_number(text: str) -> float:
     """Parse a typed number ('3', '-2.8', '0,5', '1/9'); ValueError with a student's sentence otherwise."""
     t = text.strip().replace("−", "-").replace(",", ".")
@@ -33,6 +36,8 @@ def parse_number(text: str) -> float:
         raise ValueError(f"“{text.strip()}” is not a number") from None
     if not math.isfinite(value):
         raise ValueError(f"“{text.strip()}” is not a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"“{text.strip()[:20]}” is too large: numbers here go from −1000000000 to 1000000000")
     return value
 
 

@@ -19,6 +19,7 @@ when a scene holds one.
 from __future__ import annotations
 
 import math
+import reprlib
 
 import numpy as np
 
@@ -29,8 +30,15 @@ def _name(key: str, what: str | None) -> str:
     return what if what is not None else f"“{key}”"
 
 
-def _show(v) -> str:
-    return f"“{v}”" if isinstance(v, str) else repr(v)
+_SHORT = reprlib.Repr()      # a stored value in a message, cut short: a field may hold a million-element list
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlong, _SHORT.maxother = 2, 6, 4, 24, 40
+
+
+def shown(v) -> str:
+    """A stored value as a message quotes it: text in quotes, anything long cut short."""
+    if isinstance(v, str):
+        return f"“{v}”" if len(v) <= 40 else f"“{v[:39]}…”"
+    return _SHORT.repr(v)
 
 
 def _value(state: dict, key: str, default):
@@ -65,7 +73,7 @@ def get_choice(state: dict, key: str, choices, *, default, what: str | None = No
     if v is None:
         return None
     if isinstance(v, bool) or v not in list(choices):
-        raise SceneError(f"The scene's {_name(key, what)} is {_show(v)}; "
+        raise SceneError(f"The scene's {_name(key, what)} is {shown(v)}; "
                          f"it must be one of: {', '.join(map(str, choices))}.")
     return v
 
@@ -75,9 +83,9 @@ def get_int(state: dict, key: str, *, default, lo: int, hi: int, what: str | Non
     if v is None:
         return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
-        raise SceneError(f"The scene's {_name(key, what)} should be a whole number, not {_show(v)}.")
+        raise SceneError(f"The scene's {_name(key, what)} should be a whole number, not {shown(v)}.")
     if not lo <= int(v) <= hi:
-        raise SceneError(f"The scene's {_name(key, what)} is {int(v)}; it must be from {lo} to {hi}.")
+        raise SceneError(f"The scene's {_name(key, what)} is {shown(int(v))}; it must be from {lo} to {hi}.")
     return int(v)
 
 
@@ -94,17 +102,24 @@ def get_number(state: dict, key: str, *, default, lo: float = -math.inf, hi: flo
             v = parse_number(v)
         except ValueError as exc:
             raise SceneError(f"The scene's {_name(key, what)}: {exc}.") from None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise SceneError(f"The scene's {_name(key, what)} should be a number, not {_show(v)}.")
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not _finite(v):
+        raise SceneError(f"The scene's {_name(key, what)} should be a number, not {shown(v)}.")
     if not lo <= v <= hi:
         raise SceneError(f"The scene's {_name(key, what)} is {v:g}; it must be from {lo:g} to {hi:g}.")
     return float(v)
 
 
+def _finite(v: int | float) -> bool:
+    try:
+        return math.isfinite(v)
+    except OverflowError:        # an int past a float's range
+        return False
+
+
 def get_bool(state: dict, key: str, *, default: bool, what: str | None = None) -> bool:
     v = _value(state, key, default)
     if not isinstance(v, bool):
-        raise SceneError(f"The scene's {_name(key, what)} should be true or false, not {_show(v)}.")
+        raise SceneError(f"The scene's {_name(key, what)} should be true or false, not {shown(v)}.")
     return v
 
 
@@ -113,7 +128,7 @@ def get_str(state: dict, key: str, *, default: str, what: str | None = None, cho
     """Text; with ``choices``, one of them; with ``max_len``, at most that many characters."""
     v = _value(state, key, default)
     if not isinstance(v, str):
-        raise SceneError(f"The scene's {_name(key, what)} should be text, not {_show(v)}.")
+        raise SceneError(f"The scene's {_name(key, what)} should be text, not {shown(v)}.")
     if choices is not None:
         get_choice({key: v}, key, choices, default=None, what=what)
     if max_len is not None and len(v) > max_len:
@@ -126,12 +141,13 @@ def get_pair(state: dict, key: str, *, default, lo: int, hi: int, size: int = 2,
     """``size`` whole numbers from ``lo`` to ``hi``, such as a stride (rows, columns)."""
     v = _value(state, key, default)
     if not isinstance(v, (list, tuple)) or len(v) != size:
-        raise SceneError(f"The scene's {_name(key, what)} should be {size} whole numbers, not {_show(v)}.")
+        raise SceneError(f"The scene's {_name(key, what)} should be {size} whole numbers, not {shown(v)}.")
     return tuple(get_int({key: x}, key, default=0, lo=lo, hi=hi, what=what) for x in v)
 
 
-def get_array(obj, what: str, max_ndim: int = 4) -> np.ndarray:
-    """An array stored with encode_array, or (hand-written) plain nested lists of numbers."""
+def get_array(obj, what: str, max_ndim: int = 4, max_abs: float | None = None) -> np.ndarray:
+    """An array stored with encode_array, or (hand-written) plain nested lists of numbers; with
+    ``max_abs``, no value larger than that (pixels and kernels: grid.MAX_MAGNITUDE)."""
     if isinstance(obj, list):
         try:
             a = np.asarray(obj, dtype=np.float64)
@@ -143,6 +159,9 @@ def get_array(obj, what: str, max_ndim: int = 4) -> np.ndarray:
         a = decode_array(obj, what)
     if a.ndim > max_ndim or a.size == 0:
         raise SceneError(f"The scene's {what} has shape {a.shape}, which this view cannot show.")
+    if max_abs is not None and float(np.max(np.abs(a))) > max_abs:
+        raise SceneError(f"The scene's {what} holds {float(np.max(np.abs(a))):g}; values here go from "
+                         f"{-max_abs:g} to {max_abs:g}.")
     return a
 
 
@@ -155,7 +174,7 @@ def cell_list(items, what: str, bounds) -> list[tuple[int, ...]]:
         if (not isinstance(item, (list, tuple)) or len(item) != len(bounds)
                 or any(isinstance(x, bool) or not isinstance(x, int) for x in item)
                 or any(not 0 <= x < b for x, b in zip(item, bounds))):
-            raise SceneError(f"The scene's {what} has a cell {item!r} outside "
+            raise SceneError(f"The scene's {what} has a cell {shown(item)} outside "
                              f"{'×'.join(str(b) for b in bounds)}.")
         out.append(tuple(item))
     return out

@@ -17,6 +17,7 @@ from desktopnn.engine.convolution.steps import conv_steps, pool_steps
 from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.animator.state import (MAX_CHANNELS, MAX_DILATION, MAX_INPUT, MAX_PAD, MAX_STRIDE, MAX_WINDOW,
                                          OP_TITLES, PAD_MODES, PRESETS, SPEEDS)
+from desktopnn.ui.grid import MAX_MAGNITUDE
 from desktopnn.ui.scene_fields import get_array, get_int, get_number, get_pair, get_str
 
 
@@ -51,14 +52,14 @@ def check(tab, state) -> dict:
         raise SceneError("The scene's “preset” should be a preset's title.")
     v = _base(preset)
     if "image" in state:
-        img = get_array(state["image"], "input", max_ndim=3)
+        img = get_array(state["image"], "input", max_ndim=3, max_abs=MAX_MAGNITUDE)
         v["image"] = (img[:, :, None] if img.ndim == 2 else img[:, None, None] if img.ndim == 1 else img).astype(float)
     h, w, chans = v["image"].shape
     if not (1 <= h <= MAX_INPUT and 1 <= w <= MAX_INPUT and 1 <= chans <= MAX_CHANNELS):
         raise SceneError(f"The scene's input is {h}×{w} with {chans} channels; the animator takes at most "
                          f"{MAX_INPUT}×{MAX_INPUT} with 1 to {MAX_CHANNELS} channels.")
     if "kernel" in state:
-        k = get_array(state["kernel"], "kernel", max_ndim=3)
+        k = get_array(state["kernel"], "kernel", max_ndim=3, max_abs=MAX_MAGNITUDE)
         if k.ndim != 2 and k.ndim != 3:
             raise SceneError(f"The scene's kernel has shape {k.shape}: it must be rows × columns (× channels).")
         v["kernel"] = (k[:, :, None] if k.ndim == 2 else k).astype(float)

@@ -20,8 +20,10 @@ def colormap(label: str) -> tuple[pg.ColorMap, bool]:
 
 
 def map_levels(values: np.ndarray, diverging: bool) -> tuple[float, float]:
-    """Colour scale limits: the map's own range, symmetric about 0 for a diverging map."""
-    lo, hi = float(np.min(values)), float(np.max(values))
+    """Colour scale limits: the map's own range, symmetric about 0 for a diverging map (finite values
+    only: a colour bar refuses an infinite range)."""
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(np.min(finite)), float(np.max(finite))) if finite.size else (0.0, 1.0)
     if diverging:
         m = max(abs(lo), abs(hi)) or 1.0
         return -m, m

@@ -27,7 +27,9 @@ from desktopnn.scenes import SceneError, encode_array
 from desktopnn.ui.convolution.state import (COLORMAPS, GRID_PRESETS, MAX_GRID, MAX_KERNELS, MAX_PAD_CELLS,
                                             MAX_PHOTO_SIDE, MAX_SIDE, MAX_STRIDE, OWN_GRID, PAD_MODES, default_kernels,
                                             default_sample)
-from desktopnn.ui.scene_fields import get_array, get_bool, get_dict, get_int, get_list, get_number, get_str
+from desktopnn.ui.grid import MAX_MAGNITUDE
+from desktopnn.ui.scene_fields import (get_array, get_bool, get_dict, get_int, get_list, get_number, get_str,
+                                      shown)
 
 
 def scene_state(tab) -> dict:
@@ -60,7 +62,7 @@ def _image(tab, spec: dict | None) -> tuple[str, np.ndarray, bool]:
     if "array" not in spec:
         raise SceneError("The scene's image names neither a bundled photo (“sample”) nor its numbers (“array”).")
     source = get_str(spec, "source", default="")
-    arr = get_array(spec["array"], "image", max_ndim=3)
+    arr = get_array(spec["array"], "image", max_ndim=3, max_abs=MAX_MAGNITUDE)
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if arr.ndim == 1 or (arr.ndim == 3 and arr.shape[2] != 3):
@@ -92,7 +94,7 @@ def _kernels(items: list | None) -> list[Kernel]:
         what = f"kernel {i + 1}"
         if not isinstance(item, dict) or "values" not in item:
             raise SceneError(f"The scene's {what} has no values.")
-        values = get_array(item["values"], f"{what}'s values", max_ndim=3)
+        values = get_array(item["values"], f"{what}'s values", max_ndim=3, max_abs=MAX_MAGNITUDE)
         if values.ndim == 3 and values.shape[2] == 1:
             values = values[:, :, 0]
         if values.ndim < 2 or any(not 1 <= n <= MAX_SIDE for n in values.shape[:2]) or \
@@ -100,7 +102,7 @@ def _kernels(items: list | None) -> list[Kernel]:
             raise SceneError(f"The scene's {what} has shape {values.shape}: a kernel is 1 to {MAX_SIDE} rows by "
                              f"1 to {MAX_SIDE} columns, with depth 1 or 3 (notes 2.2).")
         out.append(Kernel(get_str(item, "name", default=f"Kernel {i + 1}"), values.astype(np.float64),
-                          get_number(item, "bias", default=0.0), get_str(item, "about", default="")))
+                          get_number(item, "bias", default=0.0, lo=-MAX_MAGNITUDE, hi=MAX_MAGNITUDE), get_str(item, "about", default="")))
     return out
 
 
@@ -138,7 +140,7 @@ def check(tab, state) -> dict:
         if (not isinstance(cell, list) or len(cell) != 3 or any(isinstance(x, bool) or not isinstance(x, int)
                                                                  for x in cell)
                 or not 0 <= cell[0] < len(kernels)):
-            raise SceneError(f"The scene's explained cell {cell!r} should be [kernel, row, col] of one of its "
+            raise SceneError(f"The scene's explained cell {shown(cell)} should be [kernel, row, col] of one of its "
                              f"{len(kernels)} kernels (counting from 0).")
         oh, ow = shapes[cell[0]]
         if not (0 <= cell[1] < oh and 0 <= cell[2] < ow):

@@ -12,7 +12,7 @@ import math
 
 from desktopnn.scenes import SceneError
 from desktopnn.ui.exercise.state import ALL, SCENE_ALL
-from desktopnn.ui.scene_fields import cell_list, get_int, get_list
+from desktopnn.ui.scene_fields import cell_list, get_int, get_list, shown
 
 
 def scene_state(tab) -> dict:
@@ -28,11 +28,11 @@ def _answers(state: dict, shape: tuple[int, int, int]) -> dict[tuple[int, int, i
     answers = {}
     for item in get_list(state, "answers", default=[]):
         if not isinstance(item, list) or len(item) != 4:
-            raise SceneError(f"The scene's answer {item!r} should be [kernel, row, col, value].")
+            raise SceneError(f"The scene's answer {shown(item)} should be [kernel, row, col, value].")
         (k, r, c), = cell_list([item[:3]], "answers", shape)
         v = item[3]
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise SceneError(f"The scene's answer for kernel {k + 1}, cell ({r}, {c}) is not a number: {v!r}.")
+            raise SceneError(f"The scene's answer for kernel {k + 1}, cell ({r}, {c}) is not a number: {shown(v)}.")
         answers[(k, r, c)] = float(v)
     return answers
 
