@@ -97,6 +97,9 @@ class NumberGrid(QWidget):
     def shape(self) -> tuple[int, int]:
         return self._values.shape  # type: ignore[return-value]
 
+    def is_editable(self) -> bool:
+        return self._editable
+
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if editable else Qt.FocusPolicy.ClickFocus)
