@@ -137,3 +137,22 @@ def bounded(seconds: float, megabytes: float):
         tracemalloc.stop()
     assert took <= seconds, f"took {took:.2f} s (bound {seconds} s)"
     assert peak <= megabytes * 1e6, f"peak allocation {peak / 1e6:.0f} MB (bound {megabytes} MB)"
+
+
+# ---- files -----------------------------------------------------------------------------------------
+@st.composite
+def damaged(draw, original: bytes) -> bytes:
+    """``original`` cut short, with bytes overwritten, inserted or removed: a file damaged on its way."""
+    data = bytearray(original)
+    for _ in range(draw(st.integers(1, 4))):
+        how = draw(st.sampled_from(("cut", "set", "set", "insert", "remove")))
+        at = draw(st.integers(0, len(data)))
+        if how == "cut":
+            del data[at:]
+        elif how == "set" and at < len(data):
+            data[at] = draw(st.integers(0, 255))
+        elif how == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8))
+        else:
+            del data[at:at + draw(st.integers(1, 16))]
+    return bytes(data)

@@ -54,7 +54,7 @@ def load_image(path, max_side: int | None = None) -> np.ndarray:
     except UnidentifiedImageError:
         raise ValueError(f"{p.name} is not an image this app can read (PNG, JPEG, BMP, GIF, TIFF, WebP)") from None
     except Image.DecompressionBombError:
-        raise ValueError(f"{p.name} is too large to open safely") from None
+        raise ValueError(f"{p.name} is far too large to teach with (at most {MAX_PIXELS // 1_000_000} megapixels)") from None
     except (OSError, SyntaxError) as exc:
         raise ValueError(f"{p.name} could not be read; the file looks damaged ({exc})") from None
 

@@ -19,6 +19,9 @@ def demo_audio_paths() -> list:
     return sorted(DEMO_DIR.glob("*.flac"))
 
 
+MAX_SAMPLES = 60_000_000     # 10 minutes of stereo at 48 kHz is 57.6 million samples (230 MB as float32)
+
+
 def read_audio(path, sample_rate: int = 16000, max_seconds: float = 600.0) -> np.ndarray:
     """A file as mono float32 at ``sample_rate``; ValueError with a clear message for a bad file."""
     import soundfile as sf
@@ -31,6 +34,9 @@ def read_audio(path, sample_rate: int = 16000, max_seconds: float = 600.0) -> np
         if info.duration > max_seconds:
             raise ValueError(f"{p.name} lasts {info.duration / 60:.0f} minutes; open one under "
                              f"{max_seconds / 60:.0f} minutes")
+        if info.frames * max(info.channels, 1) > MAX_SAMPLES:     # many channels at a high rate: GBs in memory
+            raise ValueError(f"{p.name} holds {info.channels} channels at {info.samplerate} Hz: too much sound to "
+                             "open at once; open a mono or stereo file")
         data, sr = sf.read(str(p), dtype="float32", always_2d=True)
     except ValueError:
         raise
@@ -42,6 +48,8 @@ def read_audio(path, sample_rate: int = 16000, max_seconds: float = 600.0) -> np
                          f"file.{extra}") from None
     if data.size == 0:
         raise ValueError(f"{p.name} contains no sound")
+    if not np.all(np.isfinite(data)):
+        raise ValueError(f"{p.name} is damaged: some of its samples are not numbers (NaN or infinite)")
     mono = data.mean(axis=1)
     if sr != sample_rate:
         import librosa
