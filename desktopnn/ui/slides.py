@@ -259,14 +259,14 @@ class SlidesExport(QObject):
             self.progress = None
 
     def shutdown(self) -> None:
-        """The window is closing: stop at once and leave nothing behind (the tabs are being shut down)."""
-        if not self.running:
-            return
+        """The window is closing: stop at once, end the worker's thread and leave nothing behind (the tabs
+        are being shut down). Also after the export has ended: its thread lives on, perhaps still
+        removing the staging folder of a cancelled export, and a discard it had not begun is done here."""
         self.running = False
         self.timer.stop()
         self._disconnect()
         self.runner.shutdown(2.0)
-        if self.staging is not None:
+        if self.staging is not None and not self.ok:
             discard(self.staging)
         self._close_progress()
 

@@ -116,6 +116,22 @@ def test_closing_the_window_mid_export_stops_it_cleanly(qtbot, window, lesson, t
     assert os.listdir(out) == []
 
 
+def test_closing_after_a_cancelled_export_ends_its_thread_and_tidies_up(qtbot, window, lesson, tmp_path):
+    """The export's worker thread outlived the export: closing the window left it running (issue 16),
+    and a staging folder the worker had not yet removed stayed behind."""
+    from desktopnn import workers
+
+    _open_lesson(qtbot, window, lesson)
+    out = tmp_path / "out"
+    out.mkdir()
+    export = window.presenter.export_menu.export_slides(str(out))
+    qtbot.waitUntil(lambda: export.index >= 1, timeout=30000)
+    export.cancel()
+    window.close()                               # at once: the discard may not have run yet
+    assert os.listdir(out) == []
+    assert not [t for t in workers.live_runner_threads() if "export-slides" in t.name]
+
+
 def test_conv_lab_is_busy_until_its_worker_has_finished(qtbot, window):
     window.select_tab("convolution")
     tab = window.current_tab()

@@ -183,6 +183,8 @@ class ExportMenu(QObject):
             self.active.cancel()
         if self.slides is not None:
             self.slides.shutdown()
+        if hasattr(self, "_slides_runner"):        # created before an export that then could not start
+            self._slides_runner.shutdown(2.0)
         self.runner.shutdown(2.0)
         if hasattr(self, "_anim_runner"):
             self._anim_runner.shutdown(2.0)
