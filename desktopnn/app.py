@@ -107,6 +107,22 @@ def dispose(app, window) -> None:
     app.processEvents()
 
 
+def end_process(code: int) -> int:
+    """End the process now that the app has shut itself down: workers joined, widgets disposed, settings
+    synced. Python's own finalization would then spend about a second tearing down torch's modules
+    (0.8 s measured here) and does nothing the app needs, so a closed window ends the process at once.
+    Streams and log handlers are flushed first."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):    # closed or absent (pythonw)
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()

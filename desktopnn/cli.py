@@ -14,6 +14,6 @@ def main(argv: list[str] | None = None) -> int:
         from desktopnn.bench import main as bench_main
 
         return bench_main(argv[1:])
-    from desktopnn.app import main as app_main
+    from desktopnn.app import end_process, main as app_main
 
-    return app_main(argv)
+    return end_process(app_main(argv))
