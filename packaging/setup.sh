@@ -17,8 +17,11 @@ APT_PACKAGES="python3 python3-venv python3-pip libgl1 libegl1 libxkbcommon0 libx
  libfontconfig1 libdbus-1-3 libglib2.0-0 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0
  libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
  libxrandr2 libwayland-cursor0 libpulse0 libportaudio2 fonts-dejavu-core"
-# The tests also validate the .desktop entry and AppStream metadata (tests/test_packaging.py).
-if [ "$mode" = test ]; then APT_PACKAGES="$APT_PACKAGES desktop-file-utils appstream"; fi
+# The tests also validate the .desktop entry and AppStream metadata (tests/test_packaging.py), and record
+# and play through a private PulseAudio server that the test session starts itself (tests/sound_server.py).
+if [ "$mode" = test ]; then
+  APT_PACKAGES="$APT_PACKAGES desktop-file-utils appstream pulseaudio pulseaudio-utils libasound2-plugins"
+fi
 if command -v apt-get >/dev/null 2>&1; then
   missing=""
   for p in $APT_PACKAGES; do

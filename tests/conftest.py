@@ -65,3 +65,52 @@ def pytest_sessionfinish(session, exitstatus):
         widget.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     app.processEvents()
+
+
+@pytest.fixture(scope="session")
+def sound_server():
+    """A private PulseAudio server (tests/sound_server.py) for the session's microphone tests: a 440 Hz
+    sine as the default source and a null sink as the speaker. Skipped, with the reason, where it cannot
+    run (not Linux; pulseaudio not installed); under CI=1 a missing tool fails, since
+    ``packaging/setup.sh test`` installs it."""
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    import sound_server as pulse
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip(f"the sound-server tests need PulseAudio, which runs on Linux only (this is {sys.platform})")
+    missing = pulse.missing_tools()
+    try:
+        import sounddevice  # noqa: F401  (raises OSError without the PortAudio library)
+    except OSError:
+        missing.append("libportaudio2")
+    if missing:
+        why = (f"{', '.join(missing)} not installed (apt install pulseaudio pulseaudio-utils libasound2-plugins "
+               "libportaudio2; bash packaging/setup.sh test does this)")
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+    server = pulse.PulseServer()
+    server.start()
+    before = os.environ.get("PULSE_SERVER")
+    os.environ["PULSE_SERVER"] = server.address
+    pulse.reinit_portaudio()
+    yield server
+    if before is None:
+        os.environ.pop("PULSE_SERVER", None)
+    else:
+        os.environ["PULSE_SERVER"] = before
+    server.stop()
+    pulse.reinit_portaudio()
+
+
+@pytest.fixture
+def sine_mic(sound_server):
+    """The session's sound server with its 440 Hz sine loaded as the default source (a test that
+    unloaded it leaves it back)."""
+    if sound_server.sine_module() is None:
+        sound_server.load_sine()
+    assert sound_server.default_source() == "sinemic"
+    return sound_server

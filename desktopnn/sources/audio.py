@@ -26,6 +26,12 @@ NO_PORTAUDIO = ("Sound input and output need the PortAudio library, which is not
 NO_DEVICE = ("No microphone was found: plug one in (or allow desktopnn to use it in the system's privacy "
              "settings), then pick it under Input. The demo audio plays on.")
 NO_OUTPUT = "No sound output could be opened ({}): plug in speakers or headphones and try again."
+STALLED = ("The microphone stopped sending sound (was it unplugged?). Plug it back in and pick it under Input. "
+           "The demo audio plays on.")
+SILENT = ("The microphone has sent only silence for {:.0f} seconds (unplugged, muted, or the system switched to "
+          "another input?). Pick it under Input when it is back. The demo audio plays on.")
+STALL_S = 2.0      # no sound at all from the device for this long: it went away
+SILENCE_S = 2.0    # exact zeros after real sound for this long: the sound server moved the stream to a silent input
 
 
 def _load_sounddevice():
@@ -162,6 +168,9 @@ class MicrophoneSource(AudioSource):
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(500)
         self._watchdog.timeout.connect(self._check_alive)
+        self._seen = 0                        # ring position the watchdog has looked at
+        self._heard = False                   # a sample that was not exactly 0 has arrived
+        self._silent_since: float | None = None
 
     @property
     def latency_s(self) -> float:
@@ -202,6 +211,7 @@ class MicrophoneSource(AudioSource):
             return
         self._stream = stream
         self.ring.last_write_time = time.perf_counter()
+        self._seen, self._heard, self._silent_since = self.ring.total, False, None
         self._watchdog.start()
         self.started.emit()
 
@@ -210,12 +220,33 @@ class MicrophoneSource(AudioSource):
         self.failed.emit(message)
 
     def _check_alive(self) -> None:
+        """Every half second: has the device gone (no samples, or only exact zeros after real sound)?
+
+        A device that disappears either stops the stream or, behind a sound server (PulseAudio's ALSA
+        plugin reconnects), keeps it running on another input: the monitor of an idle output sends
+        zeros. A real microphone in a quiet room never does: its noise is never exactly 0."""
         s = self._stream
-        silent_for = time.perf_counter() - self.ring.last_write_time
-        if s is not None and (not s.active or silent_for > 2.0):
-            self.stop()
-            self.failed.emit("The microphone stopped sending sound (was it unplugged?). Plug it back in and "
-                             "pick it under Input. The demo audio plays on.")
+        if s is None:
+            return
+        now = time.perf_counter()
+        if not s.active or now - self.ring.last_write_time > STALL_S:
+            message = STALLED
+        elif self._went_silent(now):
+            message = SILENT.format(SILENCE_S)
+        else:
+            return
+        self.stop()
+        self.failed.emit(message)
+
+    def _went_silent(self, now: float) -> bool:
+        total = self.ring.total
+        new = self.ring.latest(min(total - self._seen, self.sample_rate))
+        self._seen = total
+        if len(new) and np.any(new):
+            self._heard, self._silent_since = True, None
+        elif len(new) and self._heard and self._silent_since is None:
+            self._silent_since = now
+        return self._silent_since is not None and now - self._silent_since >= SILENCE_S
 
     def stop(self) -> None:
         self._running = False

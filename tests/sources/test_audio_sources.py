@@ -133,3 +133,29 @@ def test_corrupt_audio_file_gives_a_clear_message(tmp_path):
     with pytest.raises(ValueError) as err:
         read_audio(bad)
     assert "song.wav could not be read as audio" in str(err.value) and "WAV, FLAC, OGG or MP3" in str(err.value)
+
+
+def test_exact_silence_after_sound_means_the_input_went_away(monkeypatch, qtbot):
+    """Behind a sound server the stream survives its device: it goes on, from a silent monitor."""
+    devices = [{"name": "USB mic", "max_input_channels": 1, "default_samplerate": 16000}]
+    monkeypatch.setitem(sys.modules, "sounddevice", fake_sounddevice(devices, WorkingStream))
+    monkeypatch.setattr(S, "SILENCE_S", 0.3)
+    mic = S.MicrophoneSource(device=0, sample_rate=16000)
+    failures = []
+    mic.failed.connect(failures.append)
+    with qtbot.waitSignal(mic.started, timeout=5000):
+        mic.start()
+    stream = WorkingStream.instances[-1]
+    zeros = np.zeros((160, 1), np.float32)
+    for _ in range(3):                                   # silent from the start (a muted mic): no verdict
+        stream.callback(zeros, 160, None, FakeStatus())
+        qtbot.wait(400)
+    assert failures == [] and mic.running
+    stream.callback(np.full((160, 1), 1e-4, np.float32), 160, None, FakeStatus())   # a quiet room's noise
+    qtbot.wait(600)
+    assert failures == []
+    for _ in range(4):                                   # then nothing but exact zeros
+        stream.callback(zeros, 160, None, FakeStatus())
+        qtbot.wait(300)
+    assert len(failures) == 1 and "only silence" in failures[0] and not mic.running
+    mic.shutdown()
