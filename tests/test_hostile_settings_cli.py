@@ -1,7 +1,7 @@
 """The settings file and the command line as a hostile user leaves them (issue 16).
 
 Settings: any text for any key of desktopnn.ini (the window's geometry, lesson, presentation mode, the
-recent scenes and the last folder), written by hand or by another version, starts the window and lets it
+recent scenes, the last folder and the lesson folder), written by hand or by another version, starts the window and lets it
 save again. Command line: damaged scenes, a folder where a file belongs, a lesson name that does not
 exist and a missing file each give one line on stderr, an exit code, and no traceback.
 """
@@ -21,10 +21,10 @@ from desktopnn.app import build_window, dispose, make_app
 sys.path.insert(0, os.path.dirname(__file__))
 from hostile_inputs import dumps  # noqa: E402
 
-KEYS = ("window/geometry", "window/tab", "window/presentation", "scenes/recent", "scenes/last_dir")
+KEYS = ("window/geometry", "window/tab", "window/presentation", "scenes/recent", "scenes/last_dir", "lessons/folder")
 RAW = st.one_of(st.text(max_size=30).filter(lambda t: "\n" not in t and "\r" not in t),
                 st.sampled_from(("@ByteArray(\\x1\\x2garbage)", "@Variant(\\0\\0\\0\\x7f\\0\\0\\0\\x1)", "@Invalid()",
-                                 "@Rect(0 0 -5 99999999999)", "@Size(0 0)", "true", "tensors", '"[1, 2, {}]"',
+                                 "@Rect(0 0 -5 99999999999)", "@Size(0 0)", "true", "tensors", "a, b", '"[1, 2, {}]"',
                                  '"[\\"/nonexistent.dnnscene\\", 5, null]"', "9" * 400, "/dev/null", "\\0")))
 
 

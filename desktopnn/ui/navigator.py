@@ -81,7 +81,7 @@ class LessonNavigator(QDockWidget):
         self.setVisible(show)
         self.visibilityChanged.connect(self._remember_visible)
         folder = s.value(FOLDER_KEY, "") if s is not None else ""
-        if folder:
+        if isinstance(folder, str) and folder.strip() and "\0" not in folder:   # a hand-edited file may hold anything
             self.set_folder(folder)
         window.ctx.themes.theme_changed.connect(self.apply_theme)
         self.apply_theme(window.ctx.theme)
