@@ -30,8 +30,8 @@ ORIGINALS = {kind: encoded(kind[1], kind[2]) for kind in KINDS}
 
 @pytest.fixture(scope="module", autouse=True)
 def resampler_warmed(tmp_path_factory):
-    """librosa's first resampling imports and compiles for seconds (many more under tracemalloc): not
-    the files' time, so it runs once here, outside the bound."""
+    """librosa's first resampling imports and compiles for seconds: not the
+    files' time, so it runs once here, outside the bound."""
     path = tmp_path_factory.mktemp("warm") / "song.wav"
     path.write_bytes(ORIGINALS[KINDS[0]])
     read_audio(path, 16000)
