@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -102,16 +103,37 @@ class PulseServer:
         info = self.pactl("info").stdout
         return next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("Default Source"))
 
-    def record(self, source: str, seconds: float, rate: int = 16000) -> subprocess.Popen:
-        """Start recording ``source`` (mono float32 at ``rate``) for ``seconds``; ``.communicate()`` ends it."""
-        return subprocess.Popen(["timeout", str(seconds), "parecord", f"--server={self.address}", "--raw",
-                                 f"--device={source}", "--format=float32le", f"--rate={rate}", "--channels=1"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def record(self, source: str, rate: int = 16000) -> "Recording":
+        """Start recording ``source`` (mono float32 at ``rate``) until the recording is stopped."""
+        return Recording(self.address, source, rate)
 
 
-def samples(recording: subprocess.Popen) -> np.ndarray:
-    out, _err = recording.communicate(timeout=60)
-    return np.frombuffer(out[: len(out) // 4 * 4], np.float32)
+class Recording:
+    """parecord of one source, read as it arrives by a thread (parecord buffers its output and loses
+    the buffer when it is killed, so a recording cut by a timer came back short or empty)."""
+
+    def __init__(self, address: str, source: str, rate: int):
+        self.rate = rate
+        self._proc = subprocess.Popen(["parecord", f"--server={address}", "--raw", f"--device={source}",
+                                       "--format=float32le", f"--rate={rate}", "--channels=1", "--latency-msec=20"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._chunks: list[bytes] = []
+        self._reader = threading.Thread(target=self._read, name="parecord-reader", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while chunk := self._proc.stdout.read1(65536):
+            self._chunks.append(chunk)
+
+    def samples(self) -> np.ndarray:
+        data = b"".join(list(self._chunks))
+        return np.frombuffer(data[: len(data) // 4 * 4], np.float32)
+
+    def stop(self) -> np.ndarray:
+        self._proc.terminate()
+        self._proc.wait(10)
+        self._reader.join(10)
+        return self.samples()
 
 
 def strongest_hz(x: np.ndarray, rate: int = 16000) -> float:
@@ -121,7 +143,9 @@ def strongest_hz(x: np.ndarray, rate: int = 16000) -> float:
 
 def reinit_portaudio() -> None:
     """PortAudio lists devices once, when it starts: start it again so it sees (or forgets) the server."""
+    from desktopnn.sources.audio import call_portaudio
+
     sd = sys.modules.get("sounddevice")
     if sd is not None and hasattr(sd, "_terminate"):
-        sd._terminate()
-        sd._initialize()
+        call_portaudio(sd._terminate, timeout=30)     # where the app makes its PortAudio calls, after them
+        call_portaudio(sd._initialize, timeout=30)

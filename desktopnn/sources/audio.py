@@ -2,15 +2,21 @@
 
 Every source writes mono float32 samples into a :class:`~desktopnn.engine.audio.config.RingBuffer`; the view
 reads what is new. The microphone's callback runs on PortAudio's thread and only copies into the ring
-(and counts overflows). Opening devices runs in a worker, so a slow sound server never freezes the
-window. Anything that goes wrong (no PortAudio library, no input device, a device that disappears)
+(and counts overflows). Every other PortAudio call (start-up, listing, opening, playing, closing) runs
+on one thread of its own, one call at a time: PortAudio is not thread-safe, and a sound server that
+stops answering then wedges that thread only, never the window (callers wait a bounded time and say
+so). Anything that goes wrong (no PortAudio library, no input device, a device that disappears)
 becomes ``failed(message)`` with what to do; the view then goes on with the demo audio.
 """
 
 from __future__ import annotations
 
 import importlib
+import queue
+import threading
 import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -30,8 +36,50 @@ STALLED = ("The microphone stopped sending sound (was it unplugged?). Plug it ba
            "The demo audio plays on.")
 SILENT = ("The microphone has sent only silence for {:.0f} seconds (unplugged, muted, or the system switched to "
           "another input?). Pick it under Input when it is back. The demo audio plays on.")
+NO_ANSWER = ("The sound system did not answer within {:.0f} s (is the sound server stuck? restarting it, or "
+             "the computer, helps). The demo audio plays on.")
 STALL_S = 2.0      # no sound at all from the device for this long: it went away
 SILENCE_S = 2.0    # exact zeros after real sound for this long: the sound server moved the stream to a silent input
+
+
+class _PortAudioThread:
+    """One daemon thread that makes every PortAudio call, in the order they were asked for."""
+
+    def __init__(self):
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="desktopnn-portaudio", daemon=True)
+                self._thread.start()
+        self._jobs.put((future, fn, args))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            future, fn, args = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:   # handed to the caller, who says it in words
+                future.set_exception(exc)
+
+
+_PORTAUDIO = _PortAudioThread()
+
+
+def call_portaudio(fn, *args, timeout: float = 10.0):
+    """``fn(*args)`` on the PortAudio thread; its result or exception. ValueError with a sentence when the
+    sound system has not answered within ``timeout`` seconds (the call may still finish later)."""
+    try:
+        return _PORTAUDIO.submit(fn, *args).result(timeout)
+    except FutureTimeout:
+        raise ValueError(NO_ANSWER.format(timeout)) from None
 
 
 def _load_sounddevice():
@@ -49,9 +97,11 @@ def import_sounddevice():
 
 def input_devices() -> list[tuple[int, str, int]]:
     """[(index, name, default sample rate)] of devices with input channels; ValueError if none."""
-    sd = import_sounddevice()
+    sd = call_portaudio(import_sounddevice)
     try:
-        devices = sd.query_devices()
+        devices = call_portaudio(sd.query_devices)
+    except ValueError:
+        raise
     except Exception as exc:  # PortAudioError while the sound server is restarting
         raise ValueError(f"The sound devices could not be listed ({exc}). The demo audio plays on.") from None
     found = [(i, str(d["name"]), int(d["default_samplerate"])) for i, d in enumerate(devices)
@@ -183,6 +233,9 @@ class MicrophoneSource(AudioSource):
         self.ring.write(indata[:, 0])
 
     def _open(self):
+        return call_portaudio(self._open_now)
+
+    def _open_now(self):
         sd = import_sounddevice()
         try:
             stream = sd.InputStream(device=self.device, channels=1, samplerate=self.sample_rate, dtype="float32",
@@ -262,26 +315,38 @@ class MicrophoneSource(AudioSource):
 
 
 def _close(stream) -> None:
-    try:
-        stream.abort()
-        stream.close()
-    except Exception:   # the device may already be gone
-        pass
+    """Close ``stream`` on the PortAudio thread, without waiting. stop(), not abort(): PortAudio's ALSA
+    abort cancels the callback thread (pthread_cancel), which can leave the sound server plugin's lock
+    held, and the next PortAudio call then waits forever; stop() lets the thread finish its block."""
+    def close():
+        try:
+            stream.stop()
+            stream.close()
+        except Exception:   # the device may already be gone
+            pass
+
+    _PORTAUDIO.submit(close)
 
 
 def play(samples: np.ndarray, sample_rate: int) -> float:
     """Play through the default output (call from a worker: opening a device may take a moment).
     Returns the duration in seconds; ValueError with what to do when there is no output."""
-    sd = import_sounddevice()
+    sd = call_portaudio(import_sounddevice)
     try:
-        sd.play(np.asarray(samples, np.float32), sample_rate)
+        call_portaudio(sd.play, np.asarray(samples, np.float32), sample_rate)
+    except ValueError:
+        raise
     except Exception as exc:
         raise ValueError(NO_OUTPUT.format(exc)) from None
     return len(samples) / sample_rate
 
 
 def stop_playback() -> None:
-    try:
-        import_sounddevice().stop()
-    except Exception:   # nothing is playing or there is no PortAudio: nothing to stop
-        pass
+    """Stop what plays (on the PortAudio thread, without waiting)."""
+    def stop():
+        try:
+            import_sounddevice().stop()
+        except Exception:   # nothing is playing or there is no PortAudio: nothing to stop
+            pass
+
+    _PORTAUDIO.submit(stop)
