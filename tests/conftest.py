@@ -114,3 +114,35 @@ def sine_mic(sound_server):
         sound_server.load_sine()
     assert sound_server.default_source() == "sinemic"
     return sound_server
+
+
+# ---- a test stuck in native code ends the run -----------------------------------------------------
+# pytest-timeout (300 s, pyproject) interrupts a test with a signal, which a thread wedged in C never
+# sees (a CI run once waited 90 minutes on a sound-server deadlock). Past this many seconds, every
+# thread's stack is printed and the run ends, failed, instead of waiting for CI's own limit.
+WEDGED_S = float(os.environ.get("DESKTOPNN_TEST_WEDGED_S", "420"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    import faulthandler
+    import sys
+    import threading
+
+    def give_up():
+        capture = item.config.pluginmanager.getplugin("capturemanager")
+        if capture is not None:          # the test's output is captured: the stacks must reach the log
+            capture.suspend_global_capture(in_=True)
+        sys.stderr.write(f"\n{item.nodeid} is still running after {WEDGED_S} s, past its timeout: stuck in "
+                         "native code. Every thread's stack follows; the run ends here.\n")
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        sys.stderr.flush()
+        os._exit(3)
+
+    timer = threading.Timer(WEDGED_S, give_up)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
