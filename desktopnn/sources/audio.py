@@ -43,7 +43,9 @@ SILENCE_S = 2.0    # exact zeros after real sound for this long: the sound serve
 
 
 class _PortAudioThread:
-    """One daemon thread that makes every PortAudio call, in the order they were asked for."""
+    """One daemon thread that makes every PortAudio call, in the order they were asked for. It lives as
+    long as the process, like PortAudio itself (idle, it waits on its queue), so it is not named as the
+    windows' workers are ("desktopnn-…", which must all be gone once a window closes)."""
 
     def __init__(self):
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -54,7 +56,7 @@ class _PortAudioThread:
         future: Future = Future()
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="desktopnn-portaudio", daemon=True)
+                self._thread = threading.Thread(target=self._run, name="portaudio-calls", daemon=True)
                 self._thread.start()
         self._jobs.put((future, fn, args))
         return future
