@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktopnn.engine.tensors.shapes import fmt_product, fmt_shape
-from desktopnn.engine.tensors.expr import MAX_RANK, TensorExprError, evaluate
+from desktopnn.engine.tensors.expr import MAX_ELEMENTS, MAX_RANK, TensorExprError, evaluate  # noqa: F401 (MAX_ELEMENTS: the scene's too)
 
 MAX_AXIS = 12
 MAX_BUILD = 400         # elements the builder makes
