@@ -75,13 +75,30 @@ class _PortAudioThread:
 _PORTAUDIO = _PortAudioThread()
 
 
+class NoAnswer(ValueError):
+    """The sound system did not answer in time (the message says so in words)."""
+
+
 def call_portaudio(fn, *args, timeout: float = 10.0):
-    """``fn(*args)`` on the PortAudio thread; its result or exception. ValueError with a sentence when the
-    sound system has not answered within ``timeout`` seconds (the call may still finish later)."""
+    """``fn(*args)`` on the PortAudio thread; its result or exception. :class:`NoAnswer` when the sound
+    system has not answered within ``timeout`` seconds (the call may still finish later)."""
     try:
         return _PORTAUDIO.submit(fn, *args).result(timeout)
     except FutureTimeout:
-        raise ValueError(NO_ANSWER.format(timeout)) from None
+        raise NoAnswer(NO_ANSWER.format(timeout)) from None
+
+
+def _call_quietly_later(*calls) -> None:
+    """Make ``calls`` one after the other on the PortAudio thread, without waiting; the first that fails
+    ends them (a device already gone, nothing playing: nothing left to do)."""
+    def run():
+        try:
+            for call in calls:
+                call()
+        except Exception:
+            pass
+
+    _PORTAUDIO.submit(run)
 
 
 def _load_sounddevice():
@@ -102,7 +119,7 @@ def input_devices() -> list[tuple[int, str, int]]:
     sd = call_portaudio(import_sounddevice)
     try:
         devices = call_portaudio(sd.query_devices)
-    except ValueError:
+    except NoAnswer:
         raise
     except Exception as exc:  # PortAudioError while the sound server is restarting
         raise ValueError(f"The sound devices could not be listed ({exc}). The demo audio plays on.") from None
@@ -320,14 +337,7 @@ def _close(stream) -> None:
     """Close ``stream`` on the PortAudio thread, without waiting. stop(), not abort(): PortAudio's ALSA
     abort cancels the callback thread (pthread_cancel), which can leave the sound server plugin's lock
     held, and the next PortAudio call then waits forever; stop() lets the thread finish its block."""
-    def close():
-        try:
-            stream.stop()
-            stream.close()
-        except Exception:   # the device may already be gone
-            pass
-
-    _PORTAUDIO.submit(close)
+    _call_quietly_later(lambda: stream.stop(), lambda: stream.close())
 
 
 def play(samples: np.ndarray, sample_rate: int) -> float:
@@ -336,7 +346,7 @@ def play(samples: np.ndarray, sample_rate: int) -> float:
     sd = call_portaudio(import_sounddevice)
     try:
         call_portaudio(sd.play, np.asarray(samples, np.float32), sample_rate)
-    except ValueError:
+    except NoAnswer:
         raise
     except Exception as exc:
         raise ValueError(NO_OUTPUT.format(exc)) from None
@@ -345,10 +355,4 @@ def play(samples: np.ndarray, sample_rate: int) -> float:
 
 def stop_playback() -> None:
     """Stop what plays (on the PortAudio thread, without waiting)."""
-    def stop():
-        try:
-            import_sounddevice().stop()
-        except Exception:   # nothing is playing or there is no PortAudio: nothing to stop
-            pass
-
-    _PORTAUDIO.submit(stop)
+    _call_quietly_later(lambda: import_sounddevice().stop())
