@@ -146,10 +146,11 @@ def run_frame(net: LiveNetwork, frame: np.ndarray, layer: str, size: tuple[int, 
             probs = net.classify(x, dev) if classify else None
             t = _lap(stages, "classify_ms", t)
             check()
-            mosaic, layout, factor, lo, hi = colour_mosaic(maps, lut32, mode, aspect=aspect,
-                                                           nonnegative=net.nonnegative(layer))
             sel = min(max(selected, 0), maps.shape[0] - 1)
-            one = maps[sel].contiguous()      # one read of the selected map, for its picture and its peak
+            one = torch.empty(maps.shape[1:], dtype=maps.dtype, device=maps.device)  # the selected map,
+            mosaic, layout, factor, lo, hi = colour_mosaic(maps, lut32, mode, aspect=aspect,  # copied in the
+                                                           nonnegative=net.nonnegative(layer),  # mosaic's read
+                                                           keep=(sel, one))
             large = _colour_one(one, float(lo[sel]), float(hi[sel]), lut32)
             flat = int(torch.argmax(one))
             peak = (flat // one.shape[1], flat % one.shape[1], float(one.view(-1)[flat]))

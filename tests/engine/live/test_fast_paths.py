@@ -149,3 +149,28 @@ def test_the_packed_table_is_cached_per_colour_map():
     grey = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
     assert packed_lut(grey) is packed_lut(grey.copy())
     assert packed_lut(grey)[M.GAP] == 0 and packed_lut(grey)[255] == 0xFFFFFFFF
+
+
+@settings(max_examples=30, deadline=None)
+@given(c=st.integers(1, 12), h=st.integers(2, 60), w=st.integers(2, 60), budget=st.integers(50, 4000),
+       band_bytes=st.integers(1, 20_000), keep=st.integers(0, 11), seed=st.integers(0, 2**16))
+def test_reading_a_layer_in_bands_gives_what_reading_it_whole_gives(c, h, w, budget, band_bytes, keep, seed):
+    gen = torch.Generator().manual_seed(seed)
+    maps = torch.relu(torch.randn(1, c, h, w, generator=gen)).contiguous(memory_format=torch.channels_last)[0]
+    keep = min(keep, c - 1)
+    results = []
+    for bands in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(M, "BAND_BYTES", band_bytes)
+            mp.setattr(M, "BANDS_FROM", 0 if bands else 1 << 62)
+            one = torch.full((h, w), -1.0)
+            factor = max(1, min(int(np.ceil(np.sqrt(c * h * w / budget))), h, w))
+            assert M._in_bands(maps, factor) == (bands and factor > 1)
+            u8, f, lo, hi = M.mosaic_tiles(maps, "map", budget, nonnegative=True, keep=(keep, one))
+            results.append((u8, f, lo, hi, one))
+            torch.testing.assert_close(one, maps[keep], rtol=0, atol=0)       # the whole map, every band
+    (u8, f, lo, hi, _), (u8w, fw, low, hiw, _) = results
+    assert f == fw
+    np.testing.assert_array_equal(u8, u8w)
+    np.testing.assert_array_equal(lo, low)
+    np.testing.assert_array_equal(hi, hiw)
