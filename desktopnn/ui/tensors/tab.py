@@ -29,6 +29,7 @@ from desktopnn.ui.tensors.state import FILLS, PAGES, TensorStore, describe
 from desktopnn.ui.theme import Theme
 
 MAX_OUTPUT_LINES = 2
+HOVER_PROMPT = "Point at an element to see its index."
 
 
 class TensorsTab(TensorsPresenter, LessonTab):
@@ -41,6 +42,7 @@ class TensorsTab(TensorsPresenter, LessonTab):
         super().__init__(ctx, parent)
         self.store = TensorStore()
         self.current = "t"                      # the tensor drawn on the left
+        self._shown = None                      # its entry in the store
         self._rng = np.random.default_rng(212)
         self._split_done = False
         self._build_ui()
@@ -82,7 +84,7 @@ class TensorsTab(TensorsPresenter, LessonTab):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.canvas)
-        self.hover_label = QLabel("Point at an element to see its index.")
+        self.hover_label = QLabel(HOVER_PROMPT)
         self.hover_label.setProperty("role", "mono")
         self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.info_label = QLabel()
@@ -195,6 +197,8 @@ class TensorsTab(TensorsPresenter, LessonTab):
     # ---- showing -------------------------------------------------------------------------
     def show_tensor(self, name: str, highlight=None, entry=None) -> None:
         entry = entry or self.store.bound[name]
+        if entry is not self._shown:       # the last hover read out an element of the tensor shown before
+            self.hover_label.setText(HOVER_PROMPT)
         self.current, self._shown = name, entry
         arr = entry.array
         self.heading.setText(f"{name}   id #{entry.id}   shape {fmt_shape(arr.shape)}")
@@ -296,7 +300,7 @@ class TensorsTab(TensorsPresenter, LessonTab):
     # ---- pointer -------------------------------------------------------------------------
     def _on_element_hovered(self, block: int, index) -> None:
         if index is None:
-            self.hover_label.setText("Point at an element to see its index.")
+            self.hover_label.setText(HOVER_PROMPT)
             return
         arr = self.canvas.blocks[block].values
         idx = ", ".join(str(i) for i in index)

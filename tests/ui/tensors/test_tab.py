@@ -184,3 +184,19 @@ def test_shutdown_stops_the_timers(qtbot, tab):
     assert tab.flow._timer.isActive() and tab.broadcast._timer.isActive()
     tab.shutdown()
     assert not tab.flow._timer.isActive() and not tab.broadcast._timer.isActive()
+
+
+def test_showing_another_tensor_clears_the_last_hover_reading(qtbot, tab):
+    saved = tab.scene_state()                          # t on the left
+    type_expression(qtbot, tab, "u = t * 100")
+    tab.show_entry([e.name for e in tab.store.history].index("u"))      # picked in the list of tensors
+    assert tab.current == "u"
+    centre = tab.canvas.element_center(0, (2, 1, 3)).toPoint()
+    qtbot.mouseMove(tab.canvas, QPoint(1, 1))          # a real move, wherever the last test left the pointer
+    qtbot.mouseMove(tab.canvas, centre)
+    qtbot.waitUntil(lambda: "u[2, 1, 3] = 2800" in tab.hover_label.text())
+    tab.apply_scene(saved)                             # t again: u's value must not stay on screen
+    assert tab.current == "t"
+    assert tab.hover_label.text() == "Point at an element to see its index."
+    qtbot.mouseMove(tab.canvas, centre + QPoint(1, 0))
+    qtbot.waitUntil(lambda: "t[2, 1, 3] = 28" in tab.hover_label.text())
