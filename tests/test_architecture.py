@@ -246,3 +246,18 @@ def test_the_checks_see_real_imports():
     rel = Module("desktopnn.engine.live.pipeline", PKG, False, ast.parse("from .mosaic import build_mosaic\n"))
     _read_imports(rel, MODS)
     assert "desktopnn.engine.live.mosaic" in rel.imports
+
+
+def test_the_app_outside_a_lesson_reaches_it_only_through_its_package():
+    """Shared parts of the UI (export, presenter, scenes, main window) use a lesson through the names its
+    package hands on, never its inner modules: a helper two lessons need lives in a shared module."""
+    inner = []
+    for mod in MODS.values():
+        parts = mod.name.split(".")
+        if parts[:2] != ["desktopnn", "ui"] or (len(parts) > 2 and parts[2] in LESSONS):
+            continue
+        for target, line in mod.imports.items():
+            t = target.split(".")
+            if t[:2] == ["desktopnn", "ui"] and len(t) > 3 and t[2] in LESSONS:
+                inner.append(f"{mod.path.relative_to(ROOT)}:{line} imports {target}")
+    assert not inner, "\n".join(inner)

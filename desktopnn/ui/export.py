@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QApplication, QProgressBar, QProgressDialog, QScrollArea, QWidget
 
-from desktopnn.ui.animator.frames import GIF_BUDGET_BYTES, MP4_MISSING, frame_durations, mp4_encoder, qimage_to_rgb
+from desktopnn.ui.media import GIF_BUDGET_BYTES, MP4_MISSING, frame_durations, mp4_encoder, qimage_to_rgb
 from desktopnn.ui.theme import make_palette, make_theme
 from desktopnn.workers import Cancelled, LatestJobRunner
 

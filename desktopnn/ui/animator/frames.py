@@ -1,5 +1,5 @@
-"""Frames of the animation drawn with QPainter on a QImage, and what every frame export needs
-(the frame's size and timing, the MP4 encoder's presence, a QImage as numpy); jobs.py writes the files.
+"""Frames of the animation drawn with QPainter on a QImage, and their size; jobs.py writes the files
+with what every export needs (``desktopnn.ui.media``: timing, the MP4 encoder, a QImage as numpy).
 
 No widgets here: a QImage can be painted in any thread, so exports run in a worker while the window
 stays responsive. The frame shows what the tab shows: the padded input with the window, the kernel,
@@ -8,7 +8,6 @@ the output filling up, the output-size formula and the step's arithmetic, in the
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from dataclasses import dataclass
 
@@ -21,7 +20,6 @@ from desktopnn.engine.convolution.steps import StepPlan
 from desktopnn.ui.animator.state import step_text
 from desktopnn.ui.theme import Theme
 
-GIF_BUDGET_BYTES = 300_000_000   # Pillow keeps every GIF frame in memory until it writes the file
 _WRAP = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
 
 
@@ -41,17 +39,6 @@ class FrameSpec:
 def export_size(theme: Theme) -> tuple[int, int]:
     """16:9 frames: 1920×1080 in presentation mode, 1280×720 otherwise."""
     return (1920, 1080) if theme.presentation else (1280, 720)
-
-
-def mp4_encoder() -> str | None:
-    """Name of an available MP4 encoder for imageio, or None."""
-    if importlib.util.find_spec("imageio_ffmpeg") is not None:
-        return "imageio-ffmpeg"
-    return None
-
-
-MP4_MISSING = ("MP4 export needs a video encoder, and none is installed: install imageio-ffmpeg "
-               "(pip install imageio-ffmpeg) and restart desktopnn. GIF export works without it.")
 
 
 def _font(spec: FrameSpec, px: float, bold: bool = False, mono: bool = False) -> QFont:
@@ -231,20 +218,3 @@ def _paint_foot(p: QPainter, spec: FrameSpec, unit: float, heights: tuple[int, i
     p.setFont(mono)
     p.setPen(QColor(t.text))
     p.drawText(QRectF(margin, yb, text_w, arith_h + 4), _WRAP, "\n".join(lines))
-
-
-def qimage_to_rgb(img: QImage) -> np.ndarray:
-    """``(H, W, 3)`` uint8 copy of a QImage."""
-    rgb = img.convertToFormat(QImage.Format.Format_RGB888)
-    w, h, bpl = rgb.width(), rgb.height(), rgb.bytesPerLine()
-    buf = np.frombuffer(rgb.constBits(), np.uint8, count=bpl * h).reshape(h, bpl)
-    return buf[:, :w * 3].reshape(h, w, 3).copy()
-
-
-def frame_durations(count: int, fps: float) -> list[int]:
-    """Milliseconds per frame: the first and the last frame stay three times longer."""
-    base = max(20, round(1000 / max(fps, 0.1)))
-    out = [base] * count
-    if count > 1:
-        out[0] = out[-1] = base * 3
-    return out

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-from desktopnn.ui.animator.frames import (GIF_BUDGET_BYTES, MP4_MISSING, FrameSpec, frame_durations, mp4_encoder,
-                                          qimage_to_rgb, render_frame)
+from desktopnn.ui.animator.frames import FrameSpec, render_frame
+from desktopnn.ui.media import GIF_BUDGET_BYTES, MP4_MISSING, frame_durations, mp4_encoder, qimage_to_rgb
 
 
 def gif_size(spec: FrameSpec) -> tuple[int, int]:

@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QS
 from desktopnn.engine.convolution.steps import StepPlan
 from desktopnn.ui.animator import scene
 from desktopnn.ui.animator.controls import ControlsPanel
-from desktopnn.ui.animator.frames import MP4_MISSING, FrameSpec, export_size, mp4_encoder
+from desktopnn.ui.animator.frames import FrameSpec, export_size
 from desktopnn.ui.animator.jobs import export_gif, export_mp4, export_png
 from desktopnn.ui.animator.presenter import PresenterMixin
 from desktopnn.ui.animator.stage import GridStage
 from desktopnn.ui.animator.state import SPEEDS, AnimatorState, step_text
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.lesson_scene import predict_hint_label
+from desktopnn.ui.media import MP4_MISSING, mp4_encoder
 from desktopnn.ui.theme import Theme
 from desktopnn.workers import LatestJobRunner
 

@@ -3,7 +3,8 @@
 import numpy as np
 
 from desktopnn.engine import pool_steps
-from desktopnn.ui.animator.frames import FrameSpec, qimage_to_rgb, render_frame
+from desktopnn.ui.animator.frames import FrameSpec, render_frame
+from desktopnn.ui.media import qimage_to_rgb
 from desktopnn.ui.animator.state import PRESETS
 
 
