@@ -35,12 +35,10 @@ def _base(title: str | None) -> dict:
     titles = [p.title for p in PRESETS]
     if title is not None and title not in titles:
         raise SceneError(f"The scene starts from a preset “{title}” that this desktopnn does not have.")
-    p = PRESETS[titles.index(title) if title else 0]
-    img = p.image if p.image.ndim == 3 else p.image[:, :, None]
-    kernel = np.ones((3, 3, 1)) if p.kernel is None else (p.kernel if p.kernel.ndim == 3 else p.kernel[:, :, None])
-    return {"image": img.astype(float), "kernel": kernel.astype(float), "op": p.op, "bias": p.bias, "pool": p.pool,
-            "stride": p.stride, "padding": p.padding, "explicit": p.explicit, "dilation": p.dilation,
-            "source": p.description, "preset_title": p.title}
+    v = PRESETS[titles.index(title) if title else 0].values()
+    if v["kernel"] is None:                   # a fresh state's kernel: all ones
+        v["kernel"] = np.ones((3, 3, 1))
+    return v
 
 
 def check(tab, state) -> dict:

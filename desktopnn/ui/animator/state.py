@@ -56,6 +56,16 @@ class Preset:
     explicit: tuple[int, int, int, int] = (0, 0, 0, 0)
     dilation: tuple[int, int] = (1, 1)
 
+    def values(self) -> dict:
+        """What choosing this preset sets, as the state's fields: the input (rows, columns, channels) as
+        floats, the kernel likewise (None for a preset that keeps the current one) and the settings."""
+        img = self.image if self.image.ndim == 3 else self.image[:, :, None]
+        k = None if self.kernel is None else (self.kernel if self.kernel.ndim == 3 else self.kernel[:, :, None])
+        return {"image": img.astype(float), "kernel": None if k is None else k.astype(float), "op": self.op,
+                "bias": self.bias, "pool": self.pool, "stride": self.stride, "padding": self.padding,
+                "explicit": self.explicit, "dilation": self.dilation, "source": self.description,
+                "preset_title": self.title}
+
 
 def _rgb_input() -> np.ndarray:
     rng = np.random.default_rng(23)
@@ -126,18 +136,14 @@ class AnimatorState(QObject):
 
     # ---- changes ---------------------------------------------------------------------------
     def apply_preset(self, index: int) -> None:
-        p = PRESETS[index]
-        img = p.image if p.image.ndim == 3 else p.image[:, :, None]
-        self.image = img.astype(float).copy()
-        self.op = p.op
-        if p.kernel is not None:
-            k = p.kernel if p.kernel.ndim == 3 else p.kernel[:, :, None]
-            self.kernel = np.repeat(k, self.image.shape[2], axis=2) if k.shape[2] == 1 else k.astype(float).copy()
+        v = PRESETS[index].values()
+        k, chans = v.pop("kernel"), v["image"].shape[2]
+        if k is None:
+            self.kernel = _resize(self.kernel, 3, 3, chans, fill=1.0)
         else:
-            self.kernel = _resize(self.kernel, 3, 3, self.image.shape[2], fill=1.0)
-        self.bias, self.pool, self.stride = p.bias, p.pool, p.stride
-        self.padding, self.explicit, self.dilation = p.padding, p.explicit, p.dilation
-        self.source, self.preset_title = p.description, p.title
+            self.kernel = np.repeat(k, chans, axis=2) if k.shape[2] == 1 else k
+        for name, value in v.items():
+            setattr(self, name, value)
         self.changed.emit()
 
     def set_input(self, array, source: str) -> str:
