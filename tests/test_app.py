@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 
+import pytest
 from PIL import Image
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -146,3 +147,27 @@ def test_engine_notice_reaches_the_status_bar(qtbot):
     assert window.device_label.text().startswith("CPU ·")
     dispose(app, window)
     assert not device._notices  # the window unregistered itself
+
+
+def test_a_window_that_fails_to_start_leaves_no_work_running(qtbot, tmp_path, monkeypatch):
+    """A start that fails part-way (here the presenter, built last) stops what it had started — the live
+    lesson chosen last time, with its demo camera and workers — and the error reaches the caller."""
+    from PySide6.QtCore import QSettings
+
+    import desktopnn.ui.presenter as presenter
+
+    app = make_app()
+    settings = QSettings(str(tmp_path / "start.ini"), QSettings.Format.IniFormat)
+    settings.setValue("window/tab", "live")
+    before = {t.ident for t in threading.enumerate()}
+
+    def broken(window):
+        assert window.current_tab().name == "live" and window.current_tab().input.active   # it was running
+        raise RuntimeError("the presenter could not start")
+
+    monkeypatch.setattr(presenter, "install", broken)
+    with pytest.raises(RuntimeError, match="presenter could not start"):
+        build_window(app, demo=True, settings=settings, screen_height=1080)
+    qtbot.waitUntil(lambda: not [t for t in threading.enumerate() if t.ident not in before and t.is_alive()
+                                 and t.name.startswith("desktopnn-")], timeout=3000)
+    assert settings.value("window/tab") == "live"          # a failed start writes nothing back

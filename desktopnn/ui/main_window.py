@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -13,6 +14,8 @@ import desktopnn
 from desktopnn.ui.base import AppContext, LessonTab
 from desktopnn.ui.tabs import tab_specs
 from desktopnn.workers import LatestJobRunner
+
+log = logging.getLogger(__name__)
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 
@@ -37,6 +40,13 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: AppContext, settings=None, device: str | None = None):
         super().__init__()
+        try:
+            self._build(ctx, settings, device)
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _build(self, ctx: AppContext, settings, device: str | None) -> None:
         self.ctx = ctx
         self.settings = settings
         self.setWindowTitle("desktopnn — how neural networks see and remember")
@@ -80,6 +90,21 @@ class MainWindow(QMainWindow):
         from desktopnn.ui.presenter import install as install_presenter   # clicker, overlays, export (issue 9)
 
         self.presenter = install_presenter(self)
+
+    def _abandon(self) -> None:
+        """Construction failed part-way: stop what was started (the lesson built so far with its workers
+        and sources, the engine loader, scenes, presenter), each on its own, so that the error reaches the
+        caller with no thread left running into widgets that are about to go."""
+        self._shut = True
+        parts = [getattr(self, "scenes", None), getattr(self, "presenter", None),
+                 getattr(self, "_engine_loader", None), *getattr(self, "_built", {}).values()]
+        for part in parts:
+            if part is None:
+                continue
+            try:
+                part.shutdown()
+            except Exception:         # noqa: BLE001 - the first error is the one to report; go on stopping
+                log.exception("stopping %r after a failed start", part)
 
     # ---- building ------------------------------------------------------------------------
     def _build_menus(self) -> None:
