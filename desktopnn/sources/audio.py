@@ -231,6 +231,7 @@ class MicrophoneSource(AudioSource):
         self.name = "microphone"
         self.blocksize = max(16, int(sample_rate * block_ms / 1000))
         self._stream = None
+        self._ended = threading.Event()
         self._opener = LatestJobRunner("microphone", self)
         self._opener.finished.connect(self._on_opened)
         self._opener.failed.connect(self._on_open_failed)
@@ -256,9 +257,10 @@ class MicrophoneSource(AudioSource):
 
     def _open_now(self):
         sd = import_sounddevice()
+        ended = threading.Event()            # set by PortAudio when the stream stops, whatever stopped it
         try:
             stream = sd.InputStream(device=self.device, channels=1, samplerate=self.sample_rate, dtype="float32",
-                                    blocksize=self.blocksize, callback=self._callback)
+                                    blocksize=self.blocksize, callback=self._callback, finished_callback=ended.set)
             stream.start()
         except Exception as exc:     # sd.PortAudioError, or ValueError for an impossible setting
             try:
@@ -269,7 +271,7 @@ class MicrophoneSource(AudioSource):
                 raise ValueError(NO_DEVICE) from None
             raise ValueError(f"The microphone could not be opened at {self.sample_rate} Hz ({exc}): pick another "
                              "device or sample rate under Input. The demo audio plays on.") from None
-        return stream
+        return stream, ended
 
     def start(self) -> None:
         if self._running:
@@ -277,7 +279,8 @@ class MicrophoneSource(AudioSource):
         self._running = True
         self._opener.submit(self._open)
 
-    def _on_opened(self, _job: int, stream) -> None:
+    def _on_opened(self, _job: int, opened) -> None:
+        stream, self._ended = opened
         if not self._running:           # stopped while opening
             _close(stream)
             return
@@ -296,12 +299,13 @@ class MicrophoneSource(AudioSource):
 
         A device that disappears either stops the stream or, behind a sound server (PulseAudio's ALSA
         plugin reconnects), keeps it running on another input: the monitor of an idle output sends
-        zeros. A real microphone in a quiet room never does: its noise is never exactly 0."""
+        zeros. A real microphone in a quiet room never does: its noise is never exactly 0. No PortAudio
+        call here (they all run on one thread of their own): PortAudio's finished callback says it ended."""
         s = self._stream
         if s is None:
             return
         now = time.perf_counter()
-        if not s.active or now - self.ring.last_write_time > STALL_S:
+        if self._ended.is_set() or now - self.ring.last_write_time > STALL_S:
             message = STALLED
         elif self._went_silent(now):
             message = SILENT.format(SILENCE_S)

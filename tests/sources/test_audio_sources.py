@@ -102,8 +102,9 @@ def test_microphone_copies_counts_overflows_and_notices_unplugging(monkeypatch, 
     stream.callback(block, 160, None, FakeStatus(overflow=True))
     assert mic.ring.total == 320 and mic.overflows == 1
     np.testing.assert_array_equal(mic.ring.latest(160), block[:, 0])
-    stream.active = False                      # the device disappeared
-    with qtbot.waitSignal(mic.failed, timeout=3000) as blocker:
+    stream.active = False                      # the device disappeared: PortAudio stops the stream
+    stream.kw["finished_callback"]()           # and says so from its own thread
+    with qtbot.waitSignal(mic.failed, timeout=1800) as blocker:     # sooner than a stall (STALL_S) would
         pass
     assert "unplugged" in blocker.args[0]
     assert not mic.running
