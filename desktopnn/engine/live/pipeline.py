@@ -147,10 +147,10 @@ def run_frame(net: LiveNetwork, frame: np.ndarray, layer: str, size: tuple[int, 
             t = _lap(stages, "classify_ms", t)
             check()
             sel = min(max(selected, 0), maps.shape[0] - 1)
-            one = torch.empty(maps.shape[1:], dtype=maps.dtype, device=maps.device)  # the selected map,
-            mosaic, layout, factor, lo, hi = colour_mosaic(maps, lut32, mode, aspect=aspect,  # copied in the
-                                                           nonnegative=net.nonnegative(layer),  # mosaic's read
-                                                           keep=(sel, one))
+            one = torch.empty(maps.shape[1:], dtype=maps.dtype, device=maps.device)
+            # the selected map (its large picture and its peak) is copied into ``one`` in the mosaic's read
+            mosaic, layout, factor, lo, hi = colour_mosaic(maps, lut32, mode, aspect=aspect,
+                                                           nonnegative=net.nonnegative(layer), keep=(sel, one))
             large = _colour_one(one, float(lo[sel]), float(hi[sel]), lut32)
             flat = int(torch.argmax(one))
             peak = (flat // one.shape[1], flat % one.shape[1], float(one.view(-1)[flat]))
