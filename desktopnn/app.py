@@ -77,7 +77,35 @@ def make_app(argv: list[str] | None = None):
     keep_large_buffers()      # live frames reuse their large buffers instead of page-faulting them in
 
     app.aboutToQuit.connect(workers.shutdown_all)
+    collect_on_ui_thread()
     return app
+
+
+_COLLECTOR: list = []
+
+
+def collect_on_ui_thread(interval_s: float = 0.5) -> None:
+    """Python's cyclic garbage collector runs on the UI thread only, from a timer (once per process).
+
+    Left automatic, it runs on whichever thread happens to allocate: a worker that collected a cycle
+    holding a widget ran that widget's C++ destructor on its own thread, holding a Qt lock and waiting for
+    the GIL, while the UI thread held the GIL and waited for that lock (a deadlock seen in the test run:
+    an audio worker's collection met the UI thread deleting a menu). pyqtgraph's GarbageCollector turns
+    automatic collection off and collects from a QTimer; here it also waits while the engine has paused
+    collection (``engine.memory.collection_paused``, around importing torch._dynamo).
+    """
+    if _COLLECTOR:
+        return
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    from desktopnn.engine.memory import is_collection_paused
+
+    class UiThreadCollector(GarbageCollector):
+        def check(self) -> None:
+            if not is_collection_paused():
+                super().check()
+
+    _COLLECTOR.append(UiThreadCollector(interval=interval_s))
 
 
 def build_window(app, *, demo=False, device=None, presentation=False, settings=None, screen_height=None):

@@ -171,3 +171,41 @@ def test_a_window_that_fails_to_start_leaves_no_work_running(qtbot, tmp_path, mo
     qtbot.waitUntil(lambda: not [t for t in threading.enumerate() if t.ident not in before and t.is_alive()
                                  and t.name.startswith("desktopnn-")], timeout=3000)
     assert settings.value("window/tab") == "live"          # a failed start writes nothing back
+
+
+def test_cyclic_garbage_is_collected_on_the_ui_thread_only(qtbot):
+    """A worker that allocates a lot never runs the collector (it would run Qt destructors there); the
+    UI thread's timer collects the cycle, unless the engine has paused collection."""
+    import gc
+    import weakref
+
+    from desktopnn.engine.memory import collection_paused
+
+    make_app()
+    assert not gc.isenabled()
+
+    class Node:
+        pass
+
+    where = []
+
+    def garbage():
+        a, b = Node(), Node()
+        a.other, b.other = b, a                        # a cycle: only the cyclic collector frees it
+        weakref.finalize(a, lambda: where.append(threading.current_thread().name))
+
+    garbage()
+
+    kept = []
+
+    def allocate():                                    # far past the youngest generation's threshold
+        kept.extend([] for _ in range(20_000))
+    worker = threading.Thread(target=allocate, name="allocating-worker")
+    worker.start()
+    worker.join()
+    assert where == []                                 # the worker did not collect
+    with collection_paused():
+        qtbot.wait(1200)                               # two timer ticks, paused: nothing collected
+        assert where == []
+    qtbot.waitUntil(lambda: where == [threading.main_thread().name], timeout=3000)
+    assert kept

@@ -153,13 +153,7 @@ def load_torch_dynamo() -> None:
 
     if "torch._dynamo" in sys.modules:
         return
-    import gc
+    from desktopnn.engine.memory import collection_paused
 
-    with _optim_lock:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            import torch._dynamo  # noqa: F401
-        finally:
-            if was_enabled:
-                gc.enable()
+    with _optim_lock, collection_paused():
+        import torch._dynamo  # noqa: F401

@@ -1,4 +1,5 @@
-"""Large buffers kept by the C allocator between frames (Linux, glibc).
+"""Memory the app manages itself: large buffers kept by the C allocator between frames (Linux, glibc),
+and pauses of Python's cyclic garbage collector.
 
 A live frame allocates the same large tensors again and again (a 640×480 first layer of 32 maps is
 39 MB of floats). glibc serves blocks over its mmap threshold (adapting up to 32 MB) with fresh
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import sys
+import threading
+from contextlib import contextmanager
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
@@ -43,3 +47,32 @@ def keep_large_buffers() -> bool:
     _done = (bool(mallopt(M_ARENA_MAX, 1)) and bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
              and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)))
     return _done
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_was_enabled = False
+
+
+@contextmanager
+def collection_paused():
+    """No cyclic garbage collection inside (from any thread), nested and across threads; afterwards the
+    automatic collector is as it was. The app's own collector on the UI thread asks
+    :func:`is_collection_paused` and waits too (``gc.collect()`` itself ignores ``gc.disable()``)."""
+    global _pauses, _was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
+
+
+def is_collection_paused() -> bool:
+    return _pauses > 0
