@@ -142,7 +142,21 @@ def pytest_runtest_protocol(item, nextitem):
     timer = threading.Timer(WEDGED_S, give_up)
     timer.daemon = True
     timer.start()
+    # a thread that waits forever while holding the GIL (a deadlock between Qt and Python: one CI run)
+    # stops every Python thread, this timer too; faulthandler's own C thread still prints and exits
+    faulthandler.dump_traceback_later(WEDGED_S + NATIVE_GRACE_S, exit=True, file=_log_fd(item.config))
     try:
         yield
     finally:
         timer.cancel()
+        faulthandler.cancel_dump_traceback_later()
+
+
+NATIVE_GRACE_S = 20
+
+
+def _log_fd(config) -> int:
+    """The run's real stderr: while a test runs, pytest has pointed descriptor 2 at a capture file."""
+    capman = config.pluginmanager.getplugin("capturemanager")
+    saved = getattr(getattr(getattr(capman, "_global_capturing", None), "err", None), "targetfd_save", None)
+    return saved if isinstance(saved, int) else 2
