@@ -1,7 +1,7 @@
 """GPU check for a machine with CUDA but without Qt (the lent device machine): engine only.
 
 Prints, as JSON lines: the live pipeline (engine.live.run_frame, the compute half of the Live tab)
-on CUDA and CPU at three frame sizes; the notes' CNN training speed (bench_train) on CUDA; and
+on CUDA and CPU at three frame sizes, and the ImageNet networks (random weights) at two; the notes' CNN training speed (bench_train) on CUDA; and
 whether CUDA's numbers agree with the CPU's for the lab's convolution and the live network.
 
     python tools/gpu_check.py            # needs torch with CUDA, numpy, Pillow, scikit-learn
@@ -30,12 +30,17 @@ def frame(w: int, h: int) -> np.ndarray:
 
 def time_live(dev_name: str, key: str, size: tuple[int, int], n: int = 60) -> dict:
     from desktopnn.engine import device
-    from desktopnn.engine.live.networks import make_network
     from desktopnn.engine.live.pipeline import run_frame
 
     device.set_device(dev_name)
+    if key in REAL:
+        from desktopnn.engine.live.imagenet import random_imagenet
 
-    net = make_network(key)
+        net = random_imagenet(key)          # the trained network's arithmetic and speed, no download
+    else:
+        from desktopnn.engine.live.networks import make_network
+
+        net = make_network(key)
     f = frame(*size)
     layer = net.first_layer()
     for _ in range(5):
@@ -49,6 +54,9 @@ def time_live(dev_name: str, key: str, size: tuple[int, int], n: int = 60) -> di
     return {"live": key, "device": dev_name, "size": f"{size[0]}x{size[1]}",
             "p50_ms": round(statistics.median(times), 2), "p95_ms": round(times[int(0.95 * (n - 1))], 2),
             "fps_compute": round(1000 / statistics.mean(times), 1)}
+
+
+REAL = ("mobilenet_v3_small", "alexnet", "resnet18", "vgg16")
 
 
 def agreement() -> dict:
@@ -97,6 +105,13 @@ def main() -> int:
         for size in ((320, 240), (640, 480), (1280, 720)):
             for dev in ("cuda", "cpu"):
                 print(json.dumps(time_live(dev, key, size)), flush=True)
+    for key in REAL:                         # issue 15: the real networks at 224x224 and 320x240
+        for size in ((224, 224), (320, 240)):
+            for dev in ("cuda", "cpu"):
+                try:
+                    print(json.dumps(time_live(dev, key, size, n=30)), flush=True)
+                except Exception as exc:     # torchvision missing or too old there: say so, go on
+                    print(json.dumps({"live": key, "device": dev, "error": repr(exc)[:300]}), flush=True)
     from desktopnn.bench.run import bench_train
     from desktopnn.engine import device
 
