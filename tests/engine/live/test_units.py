@@ -75,6 +75,7 @@ def test_saliency_of_the_linear_kernel_bank_is_its_weights():
 @pytest.mark.parametrize("position", [None, (3, 5)])
 def test_saliency_equals_autograd_on_torchvisions_model(imagenet, position):
     net = imagenet("resnet18")
+    net._to(CPU)                   # shared with tests that ran it on the engine's device (a GPU, when lent)
     f = frame(64, 80, seed=2)
     layer = "conv 9 · layer2.1.conv1"
     x = as_x(f, grad=True)
@@ -135,6 +136,7 @@ def test_saliency_images_and_bad_requests():
 # ---- Grad-CAM -----------------------------------------------------------------------------------------
 def test_grad_cam_equals_autograd_with_hooks(imagenet):
     net = imagenet("resnet18")
+    net._to(CPU)
     f = frame(96, 128, seed=4)
     x = as_x(f, grad=True)
     kept = {}
