@@ -68,6 +68,22 @@ def _conv_relu(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     return conv(x).relu_()
 
 
+def _max_pool2(x: torch.Tensor) -> torch.Tensor:
+    """2×2 max pooling, stride 2 (a last odd row or column is dropped, as ``F.max_pool2d(x, 2)``).
+
+    Without gradients, on channels_last CPU data, as two element-wise maxima of strided views (rows,
+    then columns): the same values bit for bit (a maximum picks one of its inputs; NaN wins in both) in
+    3.7 against 8.1 ms for the first layer's maps at 640×480 on one core (torch 2.14's channels_last
+    max_pool2d). With gradients, max_pool2d (its backward sends each gradient to one input only)."""
+    if (torch.is_grad_enabled() and not torch.is_inference_mode_enabled()) or x.device.type != "cpu" \
+            or not x.is_contiguous(memory_format=torch.channels_last) or min(x.shape[-2:]) < 2:
+        return F.max_pool2d(x, 2)          # (and its error for a map smaller than the window)
+    h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
+    nhwc = x.permute(0, 2, 3, 1)
+    rows = torch.maximum(nhwc[:, 0:h:2, :w], nhwc[:, 1:h:2, :w])           # (B, H/2, W, C), contiguous
+    return torch.maximum(rows[:, :, 0::2], rows[:, :, 1::2]).permute(0, 3, 1, 2)   # channels_last again
+
+
 class ConvNet(nn.Module):
     """A Keras-style Sequential CNN: named conv/pool layers, then Flatten (channels last) and Dense."""
 
@@ -135,7 +151,7 @@ class ConvNet(nn.Module):
             if name == until:
                 return out
             if name in self.pool_after:
-                x = F.max_pool2d(x, 2)
+                x = _max_pool2(x)
                 out[f"pool{i + 1}"] = x
                 if f"pool{i + 1}" == until:
                     return out

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktopnn.engine.cnn.notes_cnn import _conv_relu, to_input
+from desktopnn.engine.cnn.notes_cnn import _conv_relu, _max_pool2, to_input
 from desktopnn.engine.live import mosaic as M
 from desktopnn.engine.live.networks import KernelBankNetwork, NotesCNNNetwork
 from desktopnn.engine.live.pipeline import packed_lut, resize_frame, run_frame
@@ -140,6 +140,28 @@ def test_fused_convolution_and_relu_are_bit_equal_to_the_two_steps(model):
     with torch.inference_mode():
         for conv in (model.conv1,):
             torch.testing.assert_close(_conv_relu(conv, x), F.conv2d(x, conv.weight, conv.bias).relu(), rtol=0, atol=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(b=st.integers(1, 2), c=st.integers(1, 40), h=st.integers(2, 41), w=st.integers(2, 41),
+       nan=st.booleans(), seed=st.integers(0, 2**16))
+def test_max_pooling_by_strided_maxima_is_bit_equal_to_max_pool2d(b, c, h, w, nan, seed):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(b, c, h, w, generator=gen).contiguous(memory_format=torch.channels_last)
+    if nan:
+        x[0, c - 1, h // 2, w // 2] = float("nan")       # a NaN wins its window in both
+    with torch.inference_mode():
+        got, want = _max_pool2(x), F.max_pool2d(x, 2)
+    assert got.shape == want.shape and got.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(got, want, rtol=0, atol=0, equal_nan=True)
+
+
+def test_max_pooling_keeps_max_pool2d_for_gradients_and_its_error_for_a_tiny_map():
+    x = torch.ones(1, 3, 6, 6).contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    _max_pool2(x).sum().backward()                    # every window a four-way tie
+    assert int((x.grad != 0).sum()) == 27 and float(x.grad.max()) == 1.0   # one input per window, as max_pool2d
+    with torch.inference_mode(), pytest.raises(RuntimeError, match="too small"):
+        _max_pool2(torch.randn(1, 2, 1, 5).contiguous(memory_format=torch.channels_last))
 
 
 def test_one_pass_input_scaling_is_bit_equal():
