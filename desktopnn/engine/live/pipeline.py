@@ -103,6 +103,56 @@ def live_threads() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
+HEAVY_NETWORK_MS = 20.0   # a network stage this slow on the live threads: the frame gets every core
+
+
+def all_threads() -> int:
+    """Every core: what a heavy frame gets (:class:`FrameThreads`); ``DESKTOPNN_LIVE_THREADS``, when
+    set, holds every frame to its count."""
+    if os.environ.get("DESKTOPNN_LIVE_THREADS", "").isdigit():
+        return live_threads()
+    return max(1, os.cpu_count() or 1)
+
+
+class FrameThreads:
+    """How many torch threads a frame of a (network, layer, size) runs on: the live threads
+    (:func:`live_threads`) unless its network stage proves heavy, then every core.
+
+    On 2 cores the live threads are 1, which keeps the other core for the UI thread; that suits a light
+    network (the first layer at 320×240 is 2–4 ms: with 2 threads the uncapped view fell from 71 to 54
+    frames per second). A deep layer at 640×480 (the notes' conv3: 2.3 G multiply-adds, 46 ms on one
+    core) cannot keep up with the camera's 30 frames per second on one core, while the UI thread needs
+    only ~5 ms a frame of the other: there both cores run the frame (measured in the app: conv3 at
+    640×480 from 18.6 to 29.8 frames per second, its network from 46 to 24 ms; the network alone on
+    two cores and the mosaic on one gave 27 ms and 27.3 frames per second). The choice is measured, not
+    guessed: the first frames of each key run on the live threads and the median of their network
+    times, the very first left out (oneDNN sets up its kernels then), decides (:data:`HEAVY_NETWORK_MS`).
+    """
+
+    SAMPLES = 4
+
+    def __init__(self, heavy_ms: float | None = None):
+        self.heavy_ms = HEAVY_NETWORK_MS if heavy_ms is None else heavy_ms
+        self._seen: dict = {}
+
+    def threads(self, key) -> int:
+        """Threads for the next frame of ``key``."""
+        seen = self._seen.get(key)
+        if isinstance(seen, int):
+            return seen
+        return live_threads()
+
+    def record(self, key, network_ms: float) -> None:
+        """The network stage of a frame of ``key`` took ``network_ms`` on :meth:`threads` threads."""
+        seen = self._seen.setdefault(key, [])
+        if isinstance(seen, int):
+            return
+        seen.append(network_ms)
+        if len(seen) > self.SAMPLES:          # the first frame of a key is slower (oneDNN sets up its kernels)
+            heavy = float(np.median(seen[1:])) > self.heavy_ms
+            self._seen[key] = all_threads() if heavy else live_threads()
+
+
 _LUTS: dict = {}
 
 
@@ -119,14 +169,16 @@ def packed_lut(lut: np.ndarray | None) -> np.ndarray:
 
 def run_frame(net: LiveNetwork, frame: np.ndarray, layer: str, size: tuple[int, int] = (320, 240),
               mode: str = "map", lut: np.ndarray | None = None, selected: int = 0, aspect: float = 1.5,
-              stamp: float = 0.0, classify: bool = True, check=None) -> LiveFrame:
+              stamp: float = 0.0, classify: bool = True, check=None, frame_threads: int | None = None
+              ) -> LiveFrame:
     """One frame through ``net`` up to ``layer``; see :class:`LiveFrame`.
 
     ``classify=False`` skips the classifier (the view classifies on its own, slower cadence). ``check``,
     if given, is called between stages and may raise to abandon the frame (a worker being shut down
     stops within one stage instead of one whole frame). ``LiveFrame.stages`` holds each stage's
     milliseconds (resize, network, classify, mosaic); on CUDA the device works asynchronously, so a
-    stage's time shows up where the result is first read.
+    stage's time shows up where the result is first read. ``frame_threads`` (CPU) runs the frame on
+    that many torch threads instead of :func:`live_threads` (see :class:`FrameThreads`).
     """
     check = check or (lambda: None)
     t0 = time.perf_counter()
@@ -160,7 +212,7 @@ def run_frame(net: LiveNetwork, frame: np.ndarray, layer: str, size: tuple[int, 
             return maps, probs, mosaic, layout, factor, lo, hi, sel, large, peak
 
     threads = torch.get_num_threads()
-    want = live_threads()
+    want = frame_threads or live_threads()
     if threads != want:
         torch.set_num_threads(want)      # for this (worker) thread's parallel regions; restored below
     try:

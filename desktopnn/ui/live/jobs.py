@@ -43,6 +43,7 @@ class LiveComputer:
         self._labels: dict = {}
         self.on_take = None
         self.classify_every_s = CLASSIFY_EVERY_S
+        self.frame_threads = None     # engine.live.pipeline.FrameThreads, made in the worker (it needs torch)
 
     def network(self, key: str):
         """The network ``key`` once it has been built (None before); safe from any thread."""
@@ -100,8 +101,10 @@ class LiveComputer:
         ``ctx`` is the runner's JobContext: a shutdown or a newer frame's cancel stops between stages.
         ``fresh`` classifies this frame whatever the cadence (a frozen picture, a changed setting).
         """
-        from desktopnn.engine.live.pipeline import run_frame
+        from desktopnn.engine.live.pipeline import FrameThreads, run_frame
 
+        if self.frame_threads is None:
+            self.frame_threads = FrameThreads()
         if self.on_take is not None:
             self.on_take()
         net = self._get(params.network)
@@ -112,9 +115,12 @@ class LiveComputer:
         now = time.perf_counter()
         classify = bool(net.class_names) and (fresh or last is None or last[0] != params.network
                                               or now - last[1] >= self.classify_every_s)
+        cost_key = (params.network, layer, tuple(params.size))
+        threads = self.frame_threads.threads(cost_key)
         result = run_frame(net, frame, layer, size=params.size, mode=params.normalise,
                            lut=self.lut(params.colormap), selected=params.selected, aspect=params.aspect,
-                           stamp=stamp, check=ctx.check, classify=classify)
+                           stamp=stamp, check=ctx.check, classify=classify, frame_threads=threads)
+        self.frame_threads.record(cost_key, result.stages["network_ms"])
         if classify:
             self._probs = (params.network, now, result.probs)
         elif net.class_names and last is not None and last[0] == params.network:

@@ -113,3 +113,35 @@ def test_notes_cnn_first_layer_arithmetic_matches_the_map(model):
     lines, value = net.explain(lf.input, 3, 7, 9)
     assert value == pytest.approx(float(lf.maps[3, 7, 9]), abs=1e-5)
     assert lines[1].startswith("R: ") and "(bias)" in lines[-1] and "ReLU" in lines[-1]
+
+
+def test_a_heavy_layer_runs_on_every_core_and_a_light_one_keeps_the_live_threads(monkeypatch):
+    from desktopnn.engine.live import pipeline as P
+
+    monkeypatch.delenv("DESKTOPNN_LIVE_THREADS", raising=False)
+    monkeypatch.setattr(P.os, "cpu_count", lambda: 4)
+    choice = P.FrameThreads(heavy_ms=20.0)
+    heavy, light = ("notes_cnn", "conv3", (640, 480)), ("notes_cnn", "conv1", (320, 240))
+    for i in range(P.FrameThreads.SAMPLES + 1):
+        assert choice.threads(heavy) == 3 and choice.threads(light) == 3       # measured on the live threads
+        choice.record(heavy, 300.0 if i == 0 else 45.0)
+        choice.record(light, 300.0 if i == 0 else 3.0)                          # a slow first frame is left out
+    assert choice.threads(heavy) == 4 and choice.threads(light) == 3
+    choice.record(heavy, 1.0)                                                   # decided once: it does not flap
+    assert choice.threads(heavy) == 4
+    monkeypatch.setenv("DESKTOPNN_LIVE_THREADS", "2")                           # the override holds every frame
+    fresh = P.FrameThreads(heavy_ms=20.0)
+    for _ in range(P.FrameThreads.SAMPLES + 1):
+        fresh.record(heavy, 45.0)
+    assert fresh.threads(heavy) == 2
+
+
+def test_a_frame_on_more_threads_gives_the_same_numbers_and_restores_the_thread_count(model):
+    frame = np.random.default_rng(8).integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    before = torch.get_num_threads()
+    one = run_frame(NotesCNNNetwork(model), frame, "conv2", size=(320, 240), classify=False, frame_threads=1)
+    two = run_frame(NotesCNNNetwork(model), frame, "conv2", size=(320, 240), classify=False, frame_threads=2)
+    assert torch.get_num_threads() == before
+    torch.testing.assert_close(two.maps.cpu(), one.maps.cpu(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(np.abs(two.mosaic.astype(int) - one.mosaic.astype(int)) <= 1, True)
+    np.testing.assert_allclose(two.highs, one.highs, atol=1e-5)

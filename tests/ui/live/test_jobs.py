@@ -52,3 +52,22 @@ def test_the_layer_picker_says_how_much_each_unit_sees(key):
     labels = dict(computer.layer_labels(net, (320, 240)))
     first = labels[net.first_layer()]
     assert "maps" in first and "sees 3×3 px" in first
+
+
+def test_the_worker_measures_each_layer_and_gives_a_heavy_one_every_core(monkeypatch):
+    from desktopnn.engine.live import pipeline as P
+
+    monkeypatch.delenv("DESKTOPNN_LIVE_THREADS", raising=False)
+    monkeypatch.setattr(P, "HEAVY_NETWORK_MS", -1.0)          # any layer counts as heavy here
+    monkeypatch.setattr(P.os, "cpu_count", lambda: 2)
+    used = []
+    real = P.run_frame
+    monkeypatch.setattr(P, "run_frame", lambda *a, **k: used.append(k["frame_threads"]) or real(*a, **k))
+    computer = LiveComputer()
+    frame = np.zeros((120, 160, 3), np.uint8)
+    params = LiveParams(size=(160, 120), layer="conv2")
+    for _ in range(P.FrameThreads.SAMPLES + 2):
+        computer.run(Ctx(), frame, 0.0, params)
+    assert used == [1] * (P.FrameThreads.SAMPLES + 1) + [2]
+    computer.run(Ctx(), frame, 0.0, params.but(layer="conv1"))     # another layer is measured afresh
+    assert used[-1] == 1
