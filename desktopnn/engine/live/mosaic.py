@@ -12,6 +12,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from desktopnn.engine.live import fused
+
 NORMALISE = ("map", "layer")
 MOSAIC_BUDGET = 700_000      # pixels in the mosaic; larger layers are shown area-averaged
 
@@ -143,6 +145,17 @@ def _scan_bands(maps: torch.Tensor, factor: int, keep) -> tuple[torch.Tensor, to
     return small, torch.stack(lows).amin(0), torch.stack(highs).amax(0)
 
 
+def mosaic_factor(c: int, h: int, w: int, budget: int = MOSAIC_BUDGET) -> int:
+    """Map pixels per tile pixel (per side) that bring ``c`` maps of ``h``×``w`` within ``budget`` pixels;
+    a tile keeps at least one pixel."""
+    return max(1, min(math.ceil(math.sqrt(c * h * w / budget)), h, w))
+
+
+def _scales(lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
+    """255 over each map's range (1 where a map is flat), as torch computes it for the tiles."""
+    return 255.0 / torch.where(hi > lo, hi - lo, torch.ones_like(hi))
+
+
 def mosaic_tiles(maps: torch.Tensor, mode: str = "map", budget: int = MOSAIC_BUDGET, nonnegative: bool = False,
                  keep=None):
     """The mosaic's tiles: ``(C, th, tw)`` uint8 numpy (0..255 between each map's low and high), the
@@ -158,7 +171,7 @@ def mosaic_tiles(maps: torch.Tensor, mode: str = "map", budget: int = MOSAIC_BUD
     read again for it.
     """
     c, h, w = maps.shape
-    factor = max(1, min(math.ceil(math.sqrt(c * h * w / budget)), h, w))   # a tile keeps a pixel
+    factor = mosaic_factor(c, h, w, budget)
     if _in_bands(maps, factor):
         small, lo, hi = _scan_bands(maps, factor, keep)
     else:
@@ -174,7 +187,7 @@ def mosaic_tiles(maps: torch.Tensor, mode: str = "map", budget: int = MOSAIC_BUD
         if keep is not None:
             keep[1].copy_(maps[keep[0]])
     lo, hi = _by_mode(lo, hi, mode)
-    scale = 255.0 / torch.where(hi > lo, hi - lo, torch.ones_like(hi))
+    scale = _scales(lo, hi)
     # scaled with the channels innermost (the layout channels_last maps shrink to): the per-map low and
     # scale then broadcast along contiguous memory, several times faster than along the outer axis
     hwc = small.permute(1, 2, 0)                                                       # (th, tw, C)
@@ -221,13 +234,42 @@ def colour_mosaic(maps: torch.Tensor, lut32: np.ndarray, mode: str = "map", gap:
                   ) -> tuple[np.ndarray, MosaicLayout, int, np.ndarray, np.ndarray]:
     """:func:`build_mosaic` and :func:`colorize` in one step: ``(H, W, 4)`` uint8 RGBA straight from the
     tiles, each pixel looked up once into its place (a view with the canvas's row stride; no index image).
-    ``keep`` as in :func:`mosaic_tiles`."""
+    ``keep`` as in :func:`mosaic_tiles`. A float32 layer in channels_last order on the CPU goes through
+    the compiled loops of :mod:`~desktopnn.engine.live.fused` instead: the same pixels, numbers and
+    layout (tests/engine/live/test_fast_paths.py), one read of the layer and one of its tiles."""
+    if _fusable(maps):
+        return _fused_colour(maps, lut32, mode, gap, aspect, budget, keep)
     u8, factor, lo, hi = mosaic_tiles(maps, mode, budget, nonnegative, keep)
     layout = mosaic_layout(maps.shape[0], u8.shape[1], u8.shape[2], gap, aspect)
     canvas = _blank(layout, np.uint32, lut32[GAP])
     _place(u8, canvas, layout, lambda src, dst: np.take(lut32, src, out=dst, mode="clip"))
     rgba = canvas[:layout.height, :layout.width].view(np.uint8).reshape(layout.height, layout.width, 4)
     return rgba, layout, factor, lo, hi
+
+
+def _fusable(maps: torch.Tensor) -> bool:
+    return (fused.available() and maps.device.type == "cpu" and maps.dtype == torch.float32
+            and maps.permute(1, 2, 0).is_contiguous())
+
+
+def _fused_colour(maps: torch.Tensor, lut32: np.ndarray, mode: str, gap: int, aspect: float, budget: int, keep):
+    """:func:`colour_mosaic` in two compiled loops (no GIL held): the layer read once (block means,
+    lows, highs, the kept map), then every tile pixel scaled, coloured and placed."""
+    if mode not in NORMALISE:
+        raise ValueError(f"normalise per 'map' or per 'layer', not {mode!r}")
+    c, h, w = maps.shape
+    factor = mosaic_factor(c, h, w, budget)
+    sel, buf = keep if keep is not None else (0, None)
+    one = buf.detach().numpy() if buf is not None else np.empty((h, w), np.float32)
+    small, lo, hi = fused.scan(maps.detach().permute(1, 2, 0).numpy(), factor, sel, one)
+    lo_t, hi_t = _by_mode(torch.from_numpy(lo), torch.from_numpy(hi), mode)
+    lo_t, hi_t = lo_t.contiguous(), hi_t.contiguous()
+    layout = mosaic_layout(c, small.shape[0], small.shape[1], gap, aspect)
+    canvas = _blank(layout, np.uint32, lut32[GAP])
+    fused.paint(small, lo_t.numpy(), _scales(lo_t, hi_t).numpy(), np.ascontiguousarray(lut32, np.uint32),
+                canvas, layout.cols, gap)
+    rgba = canvas[:layout.height, :layout.width].view(np.uint8).reshape(layout.height, layout.width, 4)
+    return rgba, layout, factor, lo_t.numpy(), hi_t.numpy()
 
 
 def lut_rgba(lut: np.ndarray, fill=(0, 0, 0)) -> np.ndarray:

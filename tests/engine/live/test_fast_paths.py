@@ -199,3 +199,40 @@ def test_reading_a_layer_in_bands_gives_what_reading_it_whole_gives(c, h, w, bud
     np.testing.assert_array_equal(u8, u8w)
     np.testing.assert_array_equal(lo, low)
     np.testing.assert_array_equal(hi, hiw)
+
+
+@settings(max_examples=40, deadline=None)
+@given(c=st.integers(1, 70), h=st.integers(1, 50), w=st.integers(1, 50), budget=st.integers(1, 6000),
+       mode=st.sampled_from(["map", "layer"]), relu=st.booleans(), flat=st.booleans(), keep=st.integers(0, 69),
+       aspect=st.floats(0.5, 3.0), seed=st.integers(0, 2**16))
+def test_the_compiled_mosaic_is_bit_equal_to_the_torch_steps(c, h, w, budget, mode, relu, flat, keep, aspect, seed):
+    gen = torch.Generator().manual_seed(seed)
+    maps = torch.randn(1, c, h, w, generator=gen) * 7
+    maps = (maps.relu() if relu else maps).contiguous(memory_format=torch.channels_last)[0]
+    if flat:
+        maps[c // 2] = 1.5                                   # a flat map: its range falls back to 1
+    keep = min(keep, c - 1)
+    lut = M.lut_argb32(np.random.default_rng(seed).integers(0, 256, (256, 3), dtype=np.uint8))
+    assert M._fusable(maps)
+    results = []
+    for compiled in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(M, "_fusable", lambda m, on=compiled: on)
+            one = torch.full((h, w), -1.0)
+            results.append((*M.colour_mosaic(maps, lut, mode, aspect=aspect, budget=budget, nonnegative=relu,
+                                             keep=(keep, one)), one))
+    (rgba, layout, f, lo, hi, one), (rgba_t, layout_t, f_t, lo_t, hi_t, one_t) = results
+    assert layout == layout_t and f == f_t
+    np.testing.assert_array_equal(rgba, rgba_t)
+    np.testing.assert_array_equal(lo, lo_t)
+    np.testing.assert_array_equal(hi, hi_t)
+    torch.testing.assert_close(one, one_t, rtol=0, atol=0)
+
+
+def test_the_compiled_mosaic_serves_the_live_pipeline_on_the_cpu(model):
+    net = NotesCNNNetwork(model)
+    with torch.inference_mode():
+        maps = net.layer_maps(torch.zeros(48, 64, 3, dtype=torch.uint8), "conv1", torch.device("cpu"))
+    assert M._fusable(maps)                                  # channels_last float32: the compiled loops
+    assert not M._fusable(maps.contiguous())                 # plain order: the torch steps
+    assert not M._fusable(maps.double())
