@@ -23,12 +23,16 @@ def colormap_lut(name: str) -> np.ndarray:
 
 CLASSIFY_EVERY_S = 0.1     # the top-5 bars follow at 10 Hz: a classifier pass each frame cost ~10 %
                            # of a 320×240 frame, and bars changing faster than that are not readable
+CLASSIFY_SHARE = 0.2       # a slow classifier waits so that it takes at most this share of the worker:
+                           # VGG-16's top-5 pass takes 220 ms on one core, and at a 0.1-s cadence it
+                           # ran on every frame (4 frames per second); now it runs every ~1.1 s
 
 
 class LiveComputer:
     """Holds the networks (built in a worker on first use) and runs one frame.
 
-    The classifier runs on its own slower cadence (:data:`CLASSIFY_EVERY_S`), Grad-CAM on another
+    The classifier runs on its own slower cadence (:data:`CLASSIFY_EVERY_S`, longer for a classifier
+    slower than :data:`CLASSIFY_SHARE` of the worker allows), Grad-CAM on another
     (:data:`~desktopnn.ui.live.state.CAM_EVERY_S`); frames in between carry the last result of the same
     network. ``on_take``, if set, is called as a job starts on a frame (the demo source then paints the
     next one when it runs uncapped).
@@ -39,6 +43,7 @@ class LiveComputer:
         self._luts: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self._probs: tuple[str, float, object] | None = None    # (network, when, probabilities)
+        self._classify_s = 0.0                                   # how long the last classification took
         self._cam: tuple[str, float, object] | None = None      # (network, when, GradCam)
         self._labels: dict = {}
         self.on_take = None
@@ -73,6 +78,11 @@ class LiveComputer:
             net = make_network(key)      # may raise ValueError (damaged weights): reported by the worker
             self.add_network(key, net)
         return net
+
+    def classify_interval(self) -> float:
+        """Seconds between classifications: :attr:`classify_every_s`, or for a slow classifier long
+        enough that it takes at most :data:`CLASSIFY_SHARE` of the worker's time."""
+        return max(self.classify_every_s, self._classify_s * (1 - CLASSIFY_SHARE) / CLASSIFY_SHARE)
 
     def lut(self, name: str) -> np.ndarray:
         if name not in self._luts:
@@ -114,7 +124,7 @@ class LiveComputer:
         last = self._probs
         now = time.perf_counter()
         classify = bool(net.class_names) and (fresh or last is None or last[0] != params.network
-                                              or now - last[1] >= self.classify_every_s)
+                                              or now - last[1] >= self.classify_interval())
         cost_key = (params.network, layer, tuple(params.size))
         threads = self.frame_threads.threads(cost_key)
         result = run_frame(net, frame, layer, size=params.size, mode=params.normalise,
@@ -123,6 +133,7 @@ class LiveComputer:
         self.frame_threads.record(cost_key, result.stages["network_ms"])
         if classify:
             self._probs = (params.network, now, result.probs)
+            self._classify_s = result.stages.get("classify_ms", 0.0) / 1000
         elif net.class_names and last is not None and last[0] == params.network:
             result.probs = last[2]
         result.extra.update(layers=list(net.layers()), layer_labels=self.layer_labels(net, params.size),

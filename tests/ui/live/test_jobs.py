@@ -71,3 +71,29 @@ def test_the_worker_measures_each_layer_and_gives_a_heavy_one_every_core(monkeyp
     assert used == [1] * (P.FrameThreads.SAMPLES + 1) + [2]
     computer.run(Ctx(), frame, 0.0, params.but(layer="conv1"))     # another layer is measured afresh
     assert used[-1] == 1
+
+
+def test_a_slow_classifier_waits_longer_so_the_frames_keep_coming(monkeypatch):
+    from desktopnn.engine.live import pipeline as P
+    from desktopnn.ui.live import jobs
+
+    computer = LiveComputer()
+    clock = [100.0]
+    monkeypatch.setattr("desktopnn.ui.live.jobs.time.perf_counter", lambda: clock[0])
+    real = P.run_frame
+
+    def slow(*a, **k):                         # a classification that took 0.4 s (VGG-16 on a slow CPU)
+        lf = real(*a, **k)
+        if k["classify"]:
+            lf.stages["classify_ms"] = 400.0
+        return lf
+    monkeypatch.setattr(P, "run_frame", slow)
+    frame = np.zeros((120, 160, 3), np.uint8)
+    params = LiveParams(size=(160, 120))
+    assert computer.run(Ctx(), frame, 0.0, params).extra["classified"]
+    wait = 0.4 * (1 - jobs.CLASSIFY_SHARE) / jobs.CLASSIFY_SHARE
+    assert computer.classify_interval() == pytest.approx(wait) and wait > computer.classify_every_s
+    clock[0] += wait * 0.9
+    assert not computer.run(Ctx(), frame, 0.0, params).extra["classified"]     # still waiting
+    clock[0] += wait * 0.2
+    assert computer.run(Ctx(), frame, 0.0, params).extra["classified"]
