@@ -57,7 +57,10 @@ class KernelBankNetwork(LiveNetwork):
         if dev.type not in self._on:
             self._on[dev.type] = (self._weight.to(dev), self._bias.to(dev))
         w, b = self._on[dev.type]
-        return F.conv2d(self.gray(frame, dev), w, b, padding=1)[0]
+        maps = F.conv2d(self.gray(frame, dev), w, b, padding=1)
+        if dev.type == "cpu":     # channels last, as the CNNs' maps: the mosaic's compiled loops read it once
+            maps = maps.contiguous(memory_format=torch.channels_last)
+        return maps[0]
 
     def explain(self, frame, channel, row, col):
         gray = self.gray(frame, torch.device("cpu"))[0, 0].numpy().astype(np.float64)

@@ -236,3 +236,5 @@ def test_the_compiled_mosaic_serves_the_live_pipeline_on_the_cpu(model):
     assert M._fusable(maps)                                  # channels_last float32: the compiled loops
     assert not M._fusable(maps.contiguous())                 # plain order: the torch steps
     assert not M._fusable(maps.double())
+    bank = KernelBankNetwork().layer_maps(torch.zeros(48, 64, 3, dtype=torch.uint8), "kernels", torch.device("cpu"))
+    assert M._fusable(bank)                                  # the lab's kernels too
