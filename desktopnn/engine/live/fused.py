@@ -69,22 +69,47 @@ if numba is not None:
                     acc[k] = acc[k] / n
 
     @_compiled
-    def _paint(small, lo, scale, lut, canvas, cols, th, tw, gap):          # pragma: no cover - compiled
+    def _paint(small, lo, hi, lut, canvas, cols, th, tw, gap, gapword, scale):   # pragma: no cover - compiled
         c = small.shape[2]
-        oy = np.empty(c, np.int64)
-        ox = np.empty(c, np.int64)
-        for i in range(c):
-            oy[i] = (i // cols) * (th + gap)
-            ox[i] = (i % cols) * (tw + gap)
-        level = np.empty(c, np.int64)
+        for i in range(c):                         # 255 over each range, as torch: reciprocal, then × 255
+            d = hi[i] - lo[i] if hi[i] > lo[i] else np.float32(1)
+            scale[i] = (np.float32(1) / d) * np.float32(255)
+        level = np.empty((tw, c), np.int32)
+        rows = canvas.shape[0] // (th + gap)
         for ty in range(th):
-            for tx in range(tw):
+            for tx in range(tw):                   # every map's level at this tile pixel
                 px = small[ty, tx]
+                lv = level[tx]
                 for i in range(c):                 # contiguous: vectorised
                     v = np.rint((px[i] - lo[i]) * scale[i])
-                    level[i] = int(min(max(v, np.float32(0)), np.float32(255)))
-                for i in range(c):
-                    canvas[oy[i] + ty, ox[i] + tx] = lut[level[i]]
+                    lv[i] = np.int32(min(max(v, np.float32(0)), np.float32(255)))
+            for r in range(rows):                  # then row ty of every tile, left to right, with its gaps
+                line = canvas[r * (th + gap) + ty]
+                for k in range(cols):
+                    i = r * cols + k
+                    ox = k * (tw + gap)
+                    if i < c:
+                        for tx in range(tw):
+                            line[ox + tx] = lut[level[tx, i]]
+                        for x in range(ox + tw, ox + tw + gap):
+                            line[x] = gapword
+                    else:                          # an empty cell of the last row
+                        for x in range(ox, ox + tw + gap):
+                            line[x] = gapword
+        for r in range(rows):                      # the gap under each row of tiles
+            for y in range(r * (th + gap) + th, (r + 1) * (th + gap)):
+                line = canvas[y]
+                for x in range(line.shape[0]):
+                    line[x] = gapword
+
+    @_compiled
+    def _colour_one(one, lo, d, lut, out):                                # pragma: no cover - compiled
+        h, w = one.shape
+        for y in range(h):
+            for x in range(w):
+                v = np.rint(((one[y, x] - lo) / d) * np.float32(255))
+                out[y, x] = lut[np.int32(min(max(v, np.float32(0)), np.float32(255)))]
+
 
 def available() -> bool:
     return numba is not None
@@ -102,8 +127,22 @@ def scan(hwc: np.ndarray, factor: int, sel: int, one: np.ndarray):
     return small, lo, hi
 
 
-def paint(small: np.ndarray, lo: np.ndarray, scale: np.ndarray, lut32: np.ndarray, canvas: np.ndarray,
-          cols: int, gap: int) -> None:
-    """Each map's tile levels looked up in ``lut32`` and written into its cell of ``canvas`` (uint32)."""
-    th, tw, _c = small.shape
-    _paint(small, lo, scale, lut32, canvas, cols, th, tw, gap)
+def paint(small: np.ndarray, lo: np.ndarray, hi: np.ndarray, lut32: np.ndarray, canvas: np.ndarray,
+          cols: int, gap: int, gapword) -> np.ndarray:
+    """Each map's tile levels (between its ``lo`` and ``hi``) looked up in ``lut32`` and written into its
+    cell of ``canvas`` (uint32, ``rows·(th+gap)`` × ``cols·(tw+gap)``, uninitialised), every gap and empty
+    cell set to ``gapword``, one canvas row at a time. Returns the scales ``(C,)`` it used."""
+    th, tw, c = small.shape
+    scale = np.empty(c, np.float32)
+    _paint(small, lo, hi, lut32, canvas, cols, th, tw, gap, np.uint32(gapword), scale)
+    return scale
+
+
+def colour_one(one: np.ndarray, lo: float, hi: float, lut32: np.ndarray) -> np.ndarray:
+    """One ``(H, W)`` float32 map scaled between ``lo`` and ``hi`` to 0..255 and coloured, in one pass:
+    ``(H, W)`` uint32 words. The steps are torch's ``(x - lo) / (hi - lo) · 255``, rounded half to even
+    and clamped, in float32 with ``hi - lo`` taken in double as Python does (bit-equal)."""
+    out = np.empty(one.shape, np.uint32)
+    d = hi - lo if hi > lo else 1.0
+    _colour_one(one, np.float32(lo), np.float32(d), lut32, out)
+    return out

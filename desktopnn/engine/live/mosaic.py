@@ -262,14 +262,14 @@ def _fused_colour(maps: torch.Tensor, lut32: np.ndarray, mode: str, gap: int, as
     sel, buf = keep if keep is not None else (0, None)
     one = buf.detach().numpy() if buf is not None else np.empty((h, w), np.float32)
     small, lo, hi = fused.scan(maps.detach().permute(1, 2, 0).numpy(), factor, sel, one)
-    lo_t, hi_t = _by_mode(torch.from_numpy(lo), torch.from_numpy(hi), mode)
-    lo_t, hi_t = lo_t.contiguous(), hi_t.contiguous()
+    if mode == "layer":           # as _by_mode, in numpy: a handful of small torch calls cost more here
+        lo, hi = np.full_like(lo, lo.min()), np.full_like(hi, hi.max())
     layout = mosaic_layout(c, small.shape[0], small.shape[1], gap, aspect)
-    canvas = _blank(layout, np.uint32, lut32[GAP])
-    fused.paint(small, lo_t.numpy(), _scales(lo_t, hi_t).numpy(), np.ascontiguousarray(lut32, np.uint32),
-                canvas, layout.cols, gap)
+    shape = (layout.rows * (layout.tile_h + layout.gap), layout.cols * (layout.tile_w + layout.gap))
+    canvas = np.empty(shape, np.uint32)                      # every pixel written by the loop, gaps too
+    fused.paint(small, lo, hi, np.ascontiguousarray(lut32, np.uint32), canvas, layout.cols, gap, lut32[GAP])
     rgba = canvas[:layout.height, :layout.width].view(np.uint8).reshape(layout.height, layout.width, 4)
-    return rgba, layout, factor, lo_t.numpy(), hi_t.numpy()
+    return rgba, layout, factor, lo, hi
 
 
 def lut_rgba(lut: np.ndarray, fill=(0, 0, 0)) -> np.ndarray:

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from desktopnn.engine.device import run_with_oom_fallback
+from desktopnn.engine.live import fused
 from desktopnn.engine.live.mosaic import MosaicLayout, colorize, colour_mosaic, lut_argb32
 from desktopnn.engine.live.networks import LiveNetwork
 
@@ -233,7 +234,11 @@ def _lap(stages: dict, name: str, since: float) -> float:
 
 
 def _colour_one(one: torch.Tensor, lo: float, hi: float, lut32: np.ndarray) -> np.ndarray:
-    """One ``(H, W)`` map scaled between ``lo`` and ``hi`` to 0..255 and coloured: ``(H, W, 4)`` uint8 RGBA."""
+    """One ``(H, W)`` map scaled between ``lo`` and ``hi`` to 0..255 and coloured: ``(H, W, 4)`` uint8 RGBA.
+    A float32 CPU map takes one compiled pass (:func:`fused.colour_one`, bit-equal to these steps)."""
+    if fused.available() and one.device.type == "cpu" and one.dtype == torch.float32 and one.is_contiguous():
+        words = fused.colour_one(one.numpy(), lo, hi, np.ascontiguousarray(lut32, np.uint32))
+        return words.view(np.uint8).reshape(*words.shape, 4)
     u8 = torch.sub(one, lo).div_(hi - lo if hi > lo else 1.0).mul_(255).round_().clamp_(0, 255)
     u8 = u8.to(torch.uint8).cpu().numpy()
     return colorize(u8, lut32)

@@ -238,3 +238,25 @@ def test_the_compiled_mosaic_serves_the_live_pipeline_on_the_cpu(model):
     assert not M._fusable(maps.double())
     bank = KernelBankNetwork().layer_maps(torch.zeros(48, 64, 3, dtype=torch.uint8), "kernels", torch.device("cpu"))
     assert M._fusable(bank)                                  # the lab's kernels too
+
+
+@settings(max_examples=60, deadline=None)
+@given(h=st.integers(1, 60), w=st.integers(1, 60), relu=st.booleans(), flat=st.booleans(),
+       widen=st.floats(0.0, 3.0), seed=st.integers(0, 2**16))
+def test_the_selected_maps_compiled_colouring_is_bit_equal_to_the_torch_steps(h, w, relu, flat, widen, seed):
+    from desktopnn.engine.live import fused
+    from desktopnn.engine.live import pipeline as P
+
+    gen = torch.Generator().manual_seed(seed)
+    one = torch.randn(h, w, generator=gen) * 7
+    one = one.relu() if relu else one
+    if flat:
+        one.fill_(1.5)                                        # a flat map: its range falls back to 1
+    lo, hi = float(one.min()) - widen, float(one.max()) + widen   # per map, or a whole layer's wider range
+    lut = M.lut_argb32(np.random.default_rng(seed).integers(0, 256, (256, 3), dtype=np.uint8))
+    got = P._colour_one(one, lo, hi, lut)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fused, "available", lambda: False)
+        want = P._colour_one(one, lo, hi, lut)
+    assert got.shape == want.shape == (h, w, 4)
+    np.testing.assert_array_equal(got, want)
