@@ -13,7 +13,8 @@ captured it to then.
 
 Each row: frames drawn per second, latency p50/p95, the p50 of every stage (``resize_ms``,
 ``network_ms``, ``classify_ms``, ``mosaic_ms`` in the worker; ``to_pixels_ms``, ``paint_ms`` on the UI
-thread) and resident memory at the start and end of the measured part. ``DESKTOPNN_BENCH_LIVE_SECONDS``
+thread) and resident memory at the start and end of the measured part (and, in runs of a minute or more, at the
+end of every minute: ``rss_by_minute_mb``). ``DESKTOPNN_BENCH_LIVE_SECONDS``
 sets the seconds per row (default 10; 600 for the ten-minute memory check).
 """
 
@@ -85,10 +86,14 @@ def run_case(app, tab, network: str, layer: str, size: tuple[int, int], seconds:
     t0 = time.perf_counter()
     start_frames = tab.frames_drawn
     minute_rss = None
+    by_minute: list[float] = []         # resident memory at the end of each whole minute (long runs)
     while (elapsed := time.perf_counter() - t0) < seconds:
         _pump(app, min(1.0, seconds - elapsed))
-        if minute_rss is None and elapsed >= 60:
-            minute_rss = rss_mb()
+        elapsed = time.perf_counter() - t0
+        if elapsed >= 60 * (len(by_minute) + 1):
+            by_minute.append(round(rss_mb(), 1))
+            if minute_rss is None:
+                minute_rss = by_minute[0]
     elapsed = time.perf_counter() - t0
     frames = tab.frames_drawn - start_frames
     rss1 = rss_mb()
@@ -103,6 +108,7 @@ def run_case(app, tab, network: str, layer: str, size: tuple[int, int], seconds:
            "seconds": round(elapsed, 1), "frames": frames}
     if minute_rss is not None:
         row["rss_growth_after_first_minute_mb"] = round(rss1 - minute_rss, 1)
+        row["rss_by_minute_mb"] = by_minute
     return row
 
 

@@ -84,6 +84,37 @@ def _max_pool2(x: torch.Tensor) -> torch.Tensor:
     return torch.maximum(rows[:, :, 0::2], rows[:, :, 1::2]).permute(0, 3, 1, 2)   # channels_last again
 
 
+BAND_BYTES = 10 << 20     # a convolution's output larger than this, pooled at once, is computed in bands
+
+
+def _conv_relu_pool_bands(conv: nn.Conv2d, x: torch.Tensor, band_bytes: int | None = None) -> torch.Tensor:
+    """``_max_pool2(_conv_relu(conv, x))`` a band of rows at a time, into one output, for a 3×3 "valid"
+    convolution with stride 1 on channels_last CPU data without gradients (else the two steps at once).
+
+    Bit-equal to the two steps (each output value is the same sums and maxima of the same inputs): the
+    live view showing a deeper layer never holds the whole first layer. At 640×480 that is 39 MB made
+    and dropped every frame, and such a block, alternating with the 19 MB maps kept for the screen, left
+    the C heap holes it later outgrew (resident memory +39 MB at once, minutes into a run); in bands of
+    ~10 MB it costs the same time (6.5 ms on 2 threads here)."""
+    plain = ((torch.is_grad_enabled() and not torch.is_inference_mode_enabled()) or x.device.type != "cpu"
+             or not x.is_contiguous(memory_format=torch.channels_last) or conv.padding != (0, 0)
+             or conv.stride != (1, 1) or conv.dilation != (1, 1) or conv.kernel_size != (3, 3))
+    band_bytes = BAND_BYTES if band_bytes is None else band_bytes
+    b, _c, h, w = x.shape
+    ph, pw = (h - 2) // 2, (w - 2) // 2
+    per_row = 2 * (w - 2) * conv.out_channels * x.element_size() * b       # one pooled row's convolution
+    if plain or ph < 1 or pw < 1 or per_row * ph <= band_bytes:
+        return _max_pool2(_conv_relu(conv, x))
+    rows = max(1, band_bytes // per_row)
+    out = torch.empty((b, ph, pw, conv.out_channels), dtype=x.dtype)         # NHWC: channels_last below
+    for a in range(0, ph, rows):
+        e = min(ph, a + rows)
+        y = _conv_relu(conv, x[:, :, 2 * a:2 * e + 2]).permute(0, 2, 3, 1)     # conv rows 2a .. 2e-1
+        pairs = torch.maximum(y[:, 0:2 * (e - a):2, :2 * pw], y[:, 1:2 * (e - a):2, :2 * pw])
+        torch.maximum(pairs[:, :, 0::2], pairs[:, :, 1::2], out=out[:, a:e])
+    return out.permute(0, 3, 1, 2)
+
+
 class ConvNet(nn.Module):
     """A Keras-style Sequential CNN: named conv/pool layers, then Flatten (channels last) and Dense."""
 
@@ -156,6 +187,31 @@ class ConvNet(nn.Module):
                 if f"pool{i + 1}" == until:
                     return out
         return out
+
+    def layer_output(self, images, layer: str) -> torch.Tensor:
+        """Only ``layer``'s output ``(B, C, H', W')`` for channels-last ``images`` (what the live view asks
+        for): as :meth:`activations` gives it, but a convolution whose own output is not wanted and
+        that a pooling follows runs with it in bands (:func:`_conv_relu_pool_bands`)."""
+        if layer not in self.layer_channels():
+            raise ValueError(f"{self.kind} has no layer {layer!r}; choose one of {', '.join(self.layer_names())}")
+        dev = next(self.parameters()).device
+        with torch.inference_mode():
+            x = to_input(images, dev)
+            for i, (name, _f, _p) in enumerate(self.conv_spec):
+                pool = f"pool{i + 1}"
+                if name in self.pool_after and name != layer:
+                    x = _conv_relu_pool_bands(getattr(self, name), x)
+                    if pool == layer:
+                        return x
+                    continue
+                x = _conv_relu(getattr(self, name), x)
+                if name == layer:
+                    return x
+                if name in self.pool_after:
+                    x = _max_pool2(x)
+                    if pool == layer:
+                        return x
+        raise AssertionError(layer)          # every name in layer_channels() is reached above
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, 3, 32, 32)`` floats in 0..1 → ``(B, classes)`` logits."""

@@ -107,7 +107,7 @@ class NotesCNNNetwork(LiveNetwork):
     def layer_maps(self, frame, layer, dev):
         if layer not in self.model.layer_channels():
             raise ValueError(f"{self.title} has no layer {layer!r}; choose one of {', '.join(self.model.layer_names())}")
-        return self._to(dev).activations(frame, until=layer)[layer][0]
+        return self._to(dev).layer_output(frame, layer)[0]
 
     def nonnegative(self, layer):
         return True                 # every layer is a ReLU or a max pooling of one

@@ -260,3 +260,45 @@ def test_the_selected_maps_compiled_colouring_is_bit_equal_to_the_torch_steps(h,
         want = P._colour_one(one, lo, hi, lut)
     assert got.shape == want.shape == (h, w, 4)
     np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(h=st.integers(3, 40), w=st.integers(3, 40), layer=st.sampled_from(LAYERS), band_bytes=st.integers(1, 60_000),
+       seed=st.integers(0, 2**16))
+def test_a_layer_computed_with_its_first_layer_in_bands_is_bit_equal(model, h, w, layer, band_bytes, seed):
+    from desktopnn.engine.cnn import notes_cnn
+
+    frame = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    model = model.cpu()
+    try:
+        want = model.activations(frame, until=layer)[layer]
+    except RuntimeError:                    # too small a frame for this layer: the same error either way
+        with pytest.raises(RuntimeError):
+            model.layer_output(frame, layer)
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(notes_cnn, "BAND_BYTES", band_bytes)          # from one row per band to the whole map
+        got = model.layer_output(frame, layer)
+    assert got.shape == want.shape
+    assert torch.equal(got, want)
+    assert got.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_the_first_layer_runs_in_bands_only_where_it_is_large_and_not_shown(model, monkeypatch):
+    from desktopnn.engine.cnn import notes_cnn
+
+    model = model.cpu()
+    calls = []
+    real = notes_cnn._conv_relu
+    monkeypatch.setattr(notes_cnn, "_conv_relu", lambda conv, x: calls.append(x.shape[-2]) or real(conv, x))
+    frame = np.zeros((480, 640, 3), np.uint8)
+    model.layer_output(frame, "conv2")
+    assert calls[0] < 478 and len(calls) > 2        # conv1 in bands of rows, then conv2 whole
+    calls.clear()
+    model.layer_output(frame, "conv1")
+    assert calls == [480]                            # the layer shown: whole
+    calls.clear()
+    model.layer_output(frame[:120, :160], "conv2")
+    assert calls == [120, 59]                        # small enough to run at once
+    with pytest.raises(ValueError, match="no layer"):
+        model.layer_output(frame, "conv9")
