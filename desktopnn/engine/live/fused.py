@@ -8,7 +8,10 @@ arithmetic is torch's, in the same order, so the results are bit-equal (tests/en
 
 - block means as ``avg_pool2d`` on channels-last data: per tile pixel a float32 sum over the block's
   rows, then its columns, from 0, divided once by the block's size;
-- tile levels as ``(x - low) * scale`` in float32, rounded half to even, clamped to 0..255.
+- tile levels as ``(x - low) * scale`` in float32, rounded half to even, clamped to 0..255, with
+  ``scale`` as torch's ``255 / range``: the range's reciprocal, then times 255;
+- the selected map's large picture as ``(x - low) / range * 255`` in float32, the range taken in
+  double and rounded to float32 as a Python scalar is.
 
 A map holding NaN is the exception: torch's lows and highs become NaN, these skip it.
 """

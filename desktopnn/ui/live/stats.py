@@ -38,7 +38,8 @@ class FrameStatsMixin:
         measured = window >= 0.5 or self.frozen
         fps = len(times) / window if measured and not self.frozen else 0.0   # frames drawn per second
         lat = sorted(self.latencies)
-        text = f"{fps:.0f} frames per second" if measured else "measuring frames per second…"
+        unit = "frame" if f"{fps:.0f}" == "1" else "frames"
+        text = f"{fps:.0f} {unit} per second" if measured else "measuring frames per second…"
         if lat:
             text += f"\nlatency {lat[len(lat) // 2]:.0f} ms (p95 {lat[min(len(lat) - 1, int(len(lat) * 0.95))]:.0f})"
         if self.result is not None:
