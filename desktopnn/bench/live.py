@@ -85,15 +85,11 @@ def run_case(app, tab, network: str, layer: str, size: tuple[int, int], seconds:
     rss0 = rss_mb()
     t0 = time.perf_counter()
     start_frames = tab.frames_drawn
-    minute_rss = None
     by_minute: list[float] = []         # resident memory at the end of each whole minute (long runs)
     while (elapsed := time.perf_counter() - t0) < seconds:
         _pump(app, min(1.0, seconds - elapsed))
-        elapsed = time.perf_counter() - t0
-        if elapsed >= 60 * (len(by_minute) + 1):
+        if time.perf_counter() - t0 >= 60 * (len(by_minute) + 1):
             by_minute.append(round(rss_mb(), 1))
-            if minute_rss is None:
-                minute_rss = by_minute[0]
     elapsed = time.perf_counter() - t0
     frames = tab.frames_drawn - start_frames
     rss1 = rss_mb()
@@ -106,8 +102,8 @@ def run_case(app, tab, network: str, layer: str, size: tuple[int, int], seconds:
            **{k: round(_percentile([s.get(k, float("nan")) for s in log], 0.5), 2) for k in STAGES},
            "rss_start_mb": round(rss0, 1), "rss_end_mb": round(rss1, 1), "rss_growth_mb": round(rss1 - rss0, 1),
            "seconds": round(elapsed, 1), "frames": frames}
-    if minute_rss is not None:
-        row["rss_growth_after_first_minute_mb"] = round(rss1 - minute_rss, 1)
+    if by_minute:
+        row["rss_growth_after_first_minute_mb"] = round(rss1 - by_minute[0], 1)
         row["rss_by_minute_mb"] = by_minute
     return row
 

@@ -50,12 +50,17 @@ def to_input(images, device: torch.device | None = None) -> torch.Tensor:
 _FUSED: list = []        # [the oneDNN conv+ReLU op] once known to work here, [None] when it does not
 
 
+def _fast_cpu(x: torch.Tensor) -> bool:
+    """Whether the inference-only CPU paths below apply: no gradient wanted, channels_last CPU data."""
+    return ((not torch.is_grad_enabled() or torch.is_inference_mode_enabled()) and x.device.type == "cpu"
+            and x.is_contiguous(memory_format=torch.channels_last))
+
+
 def _conv_relu(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     """ReLU(conv(x)). Without gradients, on channels_last CPU data, oneDNN's fused convolution+ReLU
     writes each value once (bit-equal to the two steps; 6.3 against 7.6 ms for the first layer at
     640×480 on one core); otherwise the convolution, then ReLU in place (no second full-size buffer)."""
-    if (not torch.is_grad_enabled() or torch.is_inference_mode_enabled()) and x.device.type == "cpu" \
-            and x.is_contiguous(memory_format=torch.channels_last) and _FUSED != [None]:
+    if _fast_cpu(x) and _FUSED != [None]:
         try:
             op = _FUSED[0] if _FUSED else torch.ops.mkldnn._convolution_pointwise
             y = op(x, conv.weight, conv.bias, list(conv.padding), list(conv.stride), list(conv.dilation),
@@ -75,13 +80,17 @@ def _max_pool2(x: torch.Tensor) -> torch.Tensor:
     then columns): the same values bit for bit (a maximum picks one of its inputs; NaN wins in both) in
     3.7 against 8.1 ms for the first layer's maps at 640×480 on one core (torch 2.14's channels_last
     max_pool2d). With gradients, max_pool2d (its backward sends each gradient to one input only)."""
-    if (torch.is_grad_enabled() and not torch.is_inference_mode_enabled()) or x.device.type != "cpu" \
-            or not x.is_contiguous(memory_format=torch.channels_last) or min(x.shape[-2:]) < 2:
+    if not _fast_cpu(x) or min(x.shape[-2:]) < 2:
         return F.max_pool2d(x, 2)          # (and its error for a map smaller than the window)
-    h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
-    nhwc = x.permute(0, 2, 3, 1)
+    return _pool_nhwc(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)             # channels_last again
+
+
+def _pool_nhwc(nhwc: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """2×2 maxima of ``(B, H, W, C)`` data as two element-wise maxima of strided views (rows, then
+    columns), into ``out`` if given; an odd last row or column is dropped."""
+    h, w = nhwc.shape[1] // 2 * 2, nhwc.shape[2] // 2 * 2
     rows = torch.maximum(nhwc[:, 0:h:2, :w], nhwc[:, 1:h:2, :w])           # (B, H/2, W, C), contiguous
-    return torch.maximum(rows[:, :, 0::2], rows[:, :, 1::2]).permute(0, 3, 1, 2)   # channels_last again
+    return torch.maximum(rows[:, :, 0::2], rows[:, :, 1::2], out=out)
 
 
 BAND_BYTES = 10 << 20     # a convolution's output larger than this, pooled at once, is computed in bands
@@ -96,9 +105,8 @@ def _conv_relu_pool_bands(conv: nn.Conv2d, x: torch.Tensor, band_bytes: int | No
     and dropped every frame, and such a block, alternating with the 19 MB maps kept for the screen, left
     the C heap holes it later outgrew (resident memory +39 MB at once, minutes into a run); in bands of
     ~10 MB it costs the same time (6.5 ms on 2 threads here)."""
-    plain = ((torch.is_grad_enabled() and not torch.is_inference_mode_enabled()) or x.device.type != "cpu"
-             or not x.is_contiguous(memory_format=torch.channels_last) or conv.padding != (0, 0)
-             or conv.stride != (1, 1) or conv.dilation != (1, 1) or conv.kernel_size != (3, 3))
+    plain = (not _fast_cpu(x) or conv.padding != (0, 0) or conv.stride != (1, 1) or conv.dilation != (1, 1)
+             or conv.kernel_size != (3, 3))
     band_bytes = BAND_BYTES if band_bytes is None else band_bytes
     b, _c, h, w = x.shape
     ph, pw = (h - 2) // 2, (w - 2) // 2
@@ -110,8 +118,7 @@ def _conv_relu_pool_bands(conv: nn.Conv2d, x: torch.Tensor, band_bytes: int | No
     for a in range(0, ph, rows):
         e = min(ph, a + rows)
         y = _conv_relu(conv, x[:, :, 2 * a:2 * e + 2]).permute(0, 2, 3, 1)     # conv rows 2a .. 2e-1
-        pairs = torch.maximum(y[:, 0:2 * (e - a):2, :2 * pw], y[:, 1:2 * (e - a):2, :2 * pw])
-        torch.maximum(pairs[:, :, 0::2], pairs[:, :, 1::2], out=out[:, a:e])
+        _pool_nhwc(y, out=out[:, a:e])
     return out.permute(0, 3, 1, 2)
 
 
@@ -173,45 +180,34 @@ class ConvNet(nn.Module):
         return lines
 
     # ---- computing -----------------------------------------------------------------------
-    def _features(self, x: torch.Tensor, until: str | None = None) -> dict[str, torch.Tensor]:
-        """Run the convolutional base on ``(B, 3, H, W)``; every layer's output up to ``until``."""
+    def _features(self, x: torch.Tensor, until: str | None = None, bands: bool = False) -> dict[str, torch.Tensor]:
+        """Run the convolutional base on ``(B, 3, H, W)``; every layer's output up to ``until``. With
+        ``bands``, a convolution that a pooling follows and that is not ``until`` runs with its pooling
+        in bands (:func:`_conv_relu_pool_bands`), so its own output is not in the result."""
         out: dict[str, torch.Tensor] = {}
         for i, (name, _f, _p) in enumerate(self.conv_spec):
-            x = _conv_relu(getattr(self, name), x)
-            out[name] = x
-            if name == until:
-                return out
-            if name in self.pool_after:
-                x = _max_pool2(x)
-                out[f"pool{i + 1}"] = x
-                if f"pool{i + 1}" == until:
+            pool = f"pool{i + 1}"
+            if bands and name in self.pool_after and name != until:
+                x = out[pool] = _conv_relu_pool_bands(getattr(self, name), x)
+            else:
+                x = out[name] = _conv_relu(getattr(self, name), x)
+                if name == until:
                     return out
+                if name in self.pool_after:
+                    x = out[pool] = _max_pool2(x)
+            if pool == until:
+                return out
         return out
 
     def layer_output(self, images, layer: str) -> torch.Tensor:
         """Only ``layer``'s output ``(B, C, H', W')`` for channels-last ``images`` (what the live view asks
-        for): as :meth:`activations` gives it, but a convolution whose own output is not wanted and
-        that a pooling follows runs with it in bands (:func:`_conv_relu_pool_bands`)."""
+        for): as :meth:`activations` gives it, the convolutions before it that a pooling follows run
+        with their pooling in bands."""
         if layer not in self.layer_channels():
             raise ValueError(f"{self.kind} has no layer {layer!r}; choose one of {', '.join(self.layer_names())}")
         dev = next(self.parameters()).device
         with torch.inference_mode():
-            x = to_input(images, dev)
-            for i, (name, _f, _p) in enumerate(self.conv_spec):
-                pool = f"pool{i + 1}"
-                if name in self.pool_after and name != layer:
-                    x = _conv_relu_pool_bands(getattr(self, name), x)
-                    if pool == layer:
-                        return x
-                    continue
-                x = _conv_relu(getattr(self, name), x)
-                if name == layer:
-                    return x
-                if name in self.pool_after:
-                    x = _max_pool2(x)
-                    if pool == layer:
-                        return x
-        raise AssertionError(layer)          # every name in layer_channels() is reached above
+            return self._features(to_input(images, dev), layer, bands=True)[layer]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, 3, 32, 32)`` floats in 0..1 → ``(B, classes)`` logits."""

@@ -72,8 +72,9 @@ if numba is not None:
                     acc[k] = acc[k] / n
 
     @_compiled
-    def _paint(small, lo, hi, lut, canvas, cols, th, tw, gap, gapword, scale):   # pragma: no cover - compiled
+    def _paint(small, lo, hi, lut, canvas, cols, th, tw, gap, gapword):   # pragma: no cover - compiled
         c = small.shape[2]
+        scale = np.empty(c, np.float32)
         for i in range(c):                         # 255 over each range, as torch: reciprocal, then × 255
             d = hi[i] - lo[i] if hi[i] > lo[i] else np.float32(1)
             scale[i] = (np.float32(1) / d) * np.float32(255)
@@ -131,14 +132,12 @@ def scan(hwc: np.ndarray, factor: int, sel: int, one: np.ndarray):
 
 
 def paint(small: np.ndarray, lo: np.ndarray, hi: np.ndarray, lut32: np.ndarray, canvas: np.ndarray,
-          cols: int, gap: int, gapword) -> np.ndarray:
+          cols: int, gap: int, gapword) -> None:
     """Each map's tile levels (between its ``lo`` and ``hi``) looked up in ``lut32`` and written into its
     cell of ``canvas`` (uint32, ``rows·(th+gap)`` × ``cols·(tw+gap)``, uninitialised), every gap and empty
-    cell set to ``gapword``, one canvas row at a time. Returns the scales ``(C,)`` it used."""
-    th, tw, c = small.shape
-    scale = np.empty(c, np.float32)
-    _paint(small, lo, hi, lut32, canvas, cols, th, tw, gap, np.uint32(gapword), scale)
-    return scale
+    cell set to ``gapword``, one canvas row at a time."""
+    th, tw, _c = small.shape
+    _paint(small, lo, hi, lut32, canvas, cols, th, tw, gap, np.uint32(gapword))
 
 
 def colour_one(one: np.ndarray, lo: float, hi: float, lut32: np.ndarray) -> np.ndarray:
